@@ -1,0 +1,50 @@
+# Everything bootstraps itself: a fresh machine needs only python3 (>= 3.10) and pip.
+.PHONY: demo test integration_tests lint format type bench bench_quick notebooks check all
+
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+# Sockets: unit tests may only talk to the local emulator on loopback.
+PYTEST_NET := --disable-socket --allow-unix-socket --allow-hosts=127.0.0.1,localhost,::1
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet "uv>=0.5"
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --all-groups
+	touch $@
+
+## demo: a LangGraph agent on ChatQwen (offline emulator unless DASHSCOPE_API_KEY is set)
+demo: .venv/.synced
+	$(UV) run --locked --no-sync python examples/agent_demo.py
+
+## test: unit tests against the local DashScope emulator (no network)
+test: .venv/.synced
+	$(UV) run --locked --no-sync pytest tests/unit_tests $(PYTEST_NET) $(PYTEST_ARGS)
+
+## integration_tests: live DashScope; skipped unless DASHSCOPE_API_KEY is set
+integration_tests: .venv/.synced
+	$(UV) run --locked --no-sync pytest tests/integration_tests $(PYTEST_ARGS)
+
+lint: .venv/.synced
+	$(UV) run --locked --no-sync ruff check .
+	$(UV) run --locked --no-sync ruff format --check .
+
+format: .venv/.synced
+	$(UV) run --locked --no-sync ruff format .
+	$(UV) run --locked --no-sync ruff check --fix .
+
+type: .venv/.synced
+	$(UV) run --locked --no-sync mypy langchain_qwen
+
+## bench: client overhead of ChatQwen vs ChatOpenAI, langchain-qwq and the raw SDK
+bench: .venv/.synced
+	$(UV) run --locked --no-sync python bench/run.py
+
+bench_quick: .venv/.synced
+	$(UV) run --locked --no-sync python bench/run.py --quick
+
+check: lint type test

@@ -1,0 +1,337 @@
+"""DashScope errors: exception classes, the code -> class map, and the retry policy.
+
+Every exception raised for a DashScope answer subclasses both the matching ``openai``
+exception (so code written for ``ChatOpenAI`` keeps catching it) and the matching
+langchain-core ``Model*Error`` (so provider-agnostic code can too). Each keeps
+DashScope's ``code``, ``request_id`` and the region that was called.
+
+Messages never contain the API key: they are built from the response body and our own
+words only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import openai
+from langchain_core.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+from langchain_core.messages import AIMessageChunk
+
+from langchain_qwen._compat import httpx
+
+__all__ = [
+    "ContentModerationError",
+    "DashScopeAPIError",
+    "DashScopeAuthenticationError",
+    "DashScopeBadRequestError",
+    "DashScopeConnectionError",
+    "DashScopeModelNotFoundError",
+    "DashScopePermissionDeniedError",
+    "DashScopeQuotaError",
+    "DashScopeRateLimitError",
+    "DashScopeServerError",
+    "DashScopeStreamError",
+    "DashScopeTimeoutError",
+    "IncompleteStreamError",
+]
+
+
+class DashScopeAPIError(openai.APIStatusError):
+    """An error answer from DashScope (or another compatible server).
+
+    Attributes:
+        code: DashScope's error code, e.g. ``invalid_api_key``, ``limit_requests``.
+        request_id: DashScope's request id, for support tickets.
+        region: the canonical region that was called, when known.
+        status_code: the HTTP status.
+    """
+
+    region: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object | None,
+        region: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, response=response, body=body)
+        self.region = region
+        self.request_id = request_id or self.request_id
+        if isinstance(body, dict) and body.get("code") is not None:
+            self.code = str(body["code"])
+
+
+class DashScopeBadRequestError(
+    DashScopeAPIError, openai.BadRequestError, ModelInvalidRequestError
+):
+    """400: a parameter DashScope refused."""
+
+
+class ContentModerationError(DashScopeBadRequestError):
+    """DashScope's content moderation refused the input or the output.
+
+    Raised for ``data_inspection_failed`` both before a response and in the middle
+    of a stream (then ``partial`` holds what had been streamed). Never retried.
+    """
+
+    partial: AIMessageChunk | None = None
+
+
+class DashScopeQuotaError(DashScopeAPIError):
+    """Quota used up (429 ``insufficient_quota``) or account overdue (``Arrearage``).
+
+    Not retried: waiting seconds does not refill a quota.
+    """
+
+
+class DashScopeAuthenticationError(
+    DashScopeAPIError, openai.AuthenticationError, ModelAuthenticationError
+):
+    """401: the key is missing, wrong, or belongs to another region."""
+
+
+class DashScopePermissionDeniedError(
+    DashScopeAPIError, openai.PermissionDeniedError, ModelPermissionDeniedError
+):
+    """403: the account or key has no access to this model or feature."""
+
+
+class DashScopeModelNotFoundError(
+    DashScopeAPIError, openai.NotFoundError, ModelNotFoundError
+):
+    """404: the model name is unknown or not offered in this region."""
+
+
+class DashScopeRateLimitError(
+    DashScopeAPIError, openai.RateLimitError, ModelRateLimitError
+):
+    """429: rate limited (requests or tokens per minute); retried with backoff."""
+
+
+class _QuotaRateLimitError(DashScopeQuotaError, DashScopeRateLimitError):
+    """429 insufficient_quota: a rate-limit status that must not be retried."""
+
+
+class _ArrearageError(DashScopeQuotaError, DashScopeBadRequestError):
+    """400 Arrearage: the account is overdue."""
+
+
+class DashScopeServerError(
+    DashScopeAPIError, openai.InternalServerError, ModelAPIError
+):
+    """5xx: DashScope failed or is overloaded; retried with backoff."""
+
+
+class DashScopeConnectionError(openai.APIConnectionError, ModelConnectionError):
+    """The connection failed or dropped before an answer was complete."""
+
+    partial: AIMessageChunk | None = None
+
+
+class DashScopeTimeoutError(openai.APITimeoutError, ModelTimeoutError):
+    """The server did not answer within ``timeout``."""
+
+    partial: AIMessageChunk | None = None
+
+
+class DashScopeStreamError(openai.APIError, ModelAPIError):
+    """A streamed answer failed part-way: an error event, or malformed data.
+
+    Attributes:
+        partial: the message streamed before the failure (text, reasoning, tool
+            call chunks), never returned as if it were complete.
+    """
+
+    partial: AIMessageChunk | None = None
+
+    def __init__(
+        self,
+        message: str,
+        request: httpx.Request,
+        *,
+        body: object | None = None,
+        partial: AIMessageChunk | None = None,
+    ) -> None:
+        super().__init__(message, request, body=body)
+        self.partial = partial
+        if isinstance(body, dict) and body.get("code") is not None:
+            self.code = str(body["code"])
+
+    @property
+    def partial_text(self) -> str:
+        """Text streamed before the failure."""
+        return self.partial.text if self.partial is not None else ""
+
+
+class IncompleteStreamError(DashScopeStreamError):
+    """The stream ended without a finish_reason or ``[DONE]``: the answer is cut."""
+
+
+_MODERATION_CODES = frozenset(
+    {"data_inspection_failed", "datainspectionfailed", "data_inspection_failure"}
+)
+_QUOTA_CODES = frozenset({"insufficient_quota", "arrearage"})
+_NATIVE_PREFIX = re.compile(r"^<\d{3}>\s*")
+
+
+def is_moderation_code(code: object) -> bool:
+    """True for DashScope's content-moderation refusal codes."""
+    return isinstance(code, str) and code.lower() in _MODERATION_CODES
+
+
+def error_fields(body: object) -> dict[str, Any]:
+    """The ``error`` object of a DashScope error body (tolerating flat bodies)."""
+    if isinstance(body, dict):
+        inner = body.get("error")
+        if isinstance(inner, dict):
+            return inner
+        if "code" in body or "message" in body:  # native-API style flat body
+            return body
+    return {}
+
+
+def parse_error_body(content: bytes) -> object:
+    """Decode an error response body; raw text when it is not JSON."""
+    text = content.decode("utf-8", "replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _hint(status: int, code: str, region_text: str, model: str | None) -> str:
+    low = code.lower()
+    if status == 401 or low == "invalid_api_key":
+        return (
+            f" DashScope API keys are region-specific and this request went to "
+            f"{region_text}: check that DASHSCOPE_API_KEY was created in that "
+            "region, or set region= (or DASHSCOPE_REGION) to the key's region. "
+            "`langchain-qwen doctor` finds which region accepts a key."
+        )
+    if low == "insufficient_quota":
+        return (
+            " Your quota or token allowance is used up; retrying will not help. "
+            "Check the billing/quota page of the Model Studio console."
+        )
+    if low == "arrearage":
+        return " The Alibaba Cloud account is overdue; top it up to continue."
+    if status == 404 or low in ("model_not_found", "model_not_supported"):
+        return (
+            f" Model {model!r} is not offered in compatible mode in {region_text}; "
+            "model availability differs per region (`langchain-qwen models "
+            "--region R` lists them)."
+        )
+    if status == 403:
+        return (
+            " The key has no access to this model or feature: enable the model in "
+            "the Model Studio console of this workspace/region."
+        )
+    if is_moderation_code(code):
+        return " Content moderation refused the input or the output; not retried."
+    return ""
+
+
+def make_status_error(
+    response: httpx.Response,
+    body: object,
+    *,
+    region: str | None,
+    region_text: str,
+    model: str | None,
+) -> DashScopeAPIError:
+    """Build the exception for an HTTP error answer."""
+    fields = error_fields(body)
+    status = response.status_code
+    code = str(fields.get("code") or "")
+    raw_message = fields.get("message") or (
+        body if isinstance(body, str) and body else f"HTTP {status}"
+    )
+    message = _NATIVE_PREFIX.sub("", str(raw_message))
+    request_id = None
+    if isinstance(body, dict):
+        request_id = body.get("request_id") or None
+    request_id = request_id or response.headers.get("x-request-id")
+    cls = _class_for(status, code)
+    text = f"Error code: {status} - {code or 'error'}: {message}"
+    text += _hint(status, code, region_text, model)
+    if request_id:
+        text += f" (request_id: {request_id})"
+    return cls(
+        text,
+        response=response,
+        body=fields or body,
+        region=region,
+        request_id=request_id,
+    )
+
+
+def _class_for(status: int, code: str) -> type[DashScopeAPIError]:
+    low = code.lower()
+    if is_moderation_code(low):
+        return ContentModerationError
+    if low == "insufficient_quota":
+        return _QuotaRateLimitError
+    if low == "arrearage":
+        return _ArrearageError
+    by_status: dict[int, type[DashScopeAPIError]] = {
+        400: DashScopeBadRequestError,
+        401: DashScopeAuthenticationError,
+        403: DashScopePermissionDeniedError,
+        404: DashScopeModelNotFoundError,
+        429: DashScopeRateLimitError,
+    }
+    if status in by_status:
+        return by_status[status]
+    if status >= 500:
+        return DashScopeServerError
+    return DashScopeAPIError
+
+
+def is_retryable(status: int, body: object) -> bool:
+    """Retry policy: rate limits and server faults, never quota or client errors."""
+    code = str(error_fields(body).get("code") or "").lower()
+    if code in _QUOTA_CODES or is_moderation_code(code):
+        return False
+    return status in (408, 409, 429) or status >= 500
+
+
+def stream_error(
+    event: dict[str, Any],
+    request: httpx.Request,
+    response: httpx.Response,
+    partial: AIMessageChunk | None,
+) -> DashScopeStreamError | ContentModerationError:
+    """Exception for an ``{"error": ...}`` event inside a 200 stream."""
+    fields = error_fields(event)
+    code = str(fields.get("code") or "")
+    message = _NATIVE_PREFIX.sub("", str(fields.get("message") or "stream error"))
+    request_id = event.get("request_id") or response.headers.get("x-request-id")
+    text = f"Error inside the stream - {code or 'error'}: {message}"
+    if request_id:
+        text += f" (request_id: {request_id})"
+    if partial is not None and partial.text:
+        text += f" after {len(partial.text)} characters of text"
+    if is_moderation_code(code):
+        exc = ContentModerationError(
+            text + _hint(400, code, "", None),
+            response=response,
+            body=fields,
+            request_id=request_id,
+        )
+        exc.partial = partial
+        return exc
+    return DashScopeStreamError(text, request, body=fields, partial=partial)

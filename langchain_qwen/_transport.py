@@ -1,0 +1,258 @@
+"""HTTP for ChatQwen: one JSON body out, raw bytes back, DashScope's retry policy.
+
+Requests go through the openai SDK client's own (pooled, cached) httpx client, so proxy,
+TLS and connection settings are shared with ``root_client``; but the body is sent as we
+built it and the answer is parsed once, by us, with no pydantic models in between.
+
+Retries (``max_retries``, default 2) cover rate limits (429 ``limit_requests``,
+``limit_burst_rate``, ``Throttling``), 408/409, 5xx and connection failures before a
+response, with exponential backoff and jitter, honouring ``Retry-After``. Quota
+(``insufficient_quota``, ``Arrearage``), moderation and other 4xx answers are raised at
+once. Once a stream has started, nothing is retried: that could duplicate output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_qwen._compat import httpx
+from langchain_qwen._errors import (
+    DashScopeConnectionError,
+    DashScopeTimeoutError,
+    is_retryable,
+    make_status_error,
+    parse_error_body,
+)
+
+__all__ = ["RequestTarget", "apost", "aopen_stream", "open_stream", "post"]
+
+logger = logging.getLogger("langchain_qwen")
+
+_MAX_RETRY_AFTER = 60.0
+_INITIAL_BACKOFF = 0.5
+_MAX_BACKOFF = 8.0
+
+
+@dataclass(frozen=True)
+class RequestTarget:
+    """Everything needed to send one request; built once per ChatQwen instance."""
+
+    url: str
+    headers: dict[str, str]
+    timeout: Any
+    max_retries: int
+    region: str | None
+    region_text: str
+    model: str | None
+
+
+def _encode(body: dict[str, Any]) -> bytes:
+    # ensure_ascii=False keeps Chinese text as UTF-8 on the wire: smaller, and what
+    # DashScope's own SDKs send.
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _retry_after(response: httpx.Response | None) -> float | None:
+    if response is None:
+        return None
+    headers = response.headers
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return float(ms) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def _delay(attempt: int, response: httpx.Response | None) -> float:
+    after = _retry_after(response)
+    if after is not None and 0 <= after <= _MAX_RETRY_AFTER:
+        return after
+    backoff = min(_INITIAL_BACKOFF * (2**attempt), _MAX_BACKOFF)
+    return backoff * (1 - 0.25 * random.random())  # noqa: S311 - jitter, not crypto
+
+
+def _connection_error(exc: Exception, request: httpx.Request, target: RequestTarget) -> Exception:
+    where = f"{target.region_text}"
+    if isinstance(exc, httpx.TimeoutException):
+        err = DashScopeTimeoutError(request=request)
+        err.message = f"Request to {where} timed out ({type(exc).__name__})."
+        err.args = (err.message,)
+        return err
+    return DashScopeConnectionError(
+        message=f"Could not reach {where}: {type(exc).__name__}: {exc}",
+        request=request,
+    )
+
+
+class _Attempts:
+    """Counts attempts and decides, for each failure, to wait and retry or raise."""
+
+    __slots__ = ("n", "target")
+
+    def __init__(self, target: RequestTarget) -> None:
+        self.target = target
+        self.n = 0
+
+    def _next(self, why: str, response: httpx.Response | None) -> float:
+        delay = _delay(self.n, response)
+        self.n += 1
+        logger.info(
+            "retrying request to %s (retry %d of %d) after %s; waiting %.2fs",
+            self.target.region_text,
+            self.n,
+            self.target.max_retries,
+            why,
+            delay,
+        )
+        return delay
+
+    def after_transport_error(self, exc: Exception, request: httpx.Request) -> float:
+        """Delay before the next try, or raise the mapped connection error."""
+        if self.n < self.target.max_retries:
+            return self._next(type(exc).__name__, None)
+        raise _connection_error(exc, request, self.target) from exc
+
+    def after_status(self, response: httpx.Response, content: bytes) -> float:
+        """Delay before the next try, or raise the mapped status error."""
+        body = parse_error_body(content)
+        if self.n < self.target.max_retries and is_retryable(response.status_code, body):
+            return self._next(f"HTTP {response.status_code}", response)
+        raise make_status_error(
+            response,
+            body,
+            region=self.target.region,
+            region_text=self.target.region_text,
+            model=self.target.model,
+        )
+
+
+def _build(client: httpx.Client | httpx.AsyncClient, target: RequestTarget, content: bytes) -> httpx.Request:
+    return client.build_request(
+        "POST", target.url, content=content, headers=target.headers, timeout=target.timeout
+    )
+
+
+def post(
+    client: httpx.Client, target: RequestTarget, body: dict[str, Any]
+) -> tuple[dict[str, Any], httpx.Response]:
+    """Send a non-streaming request; return the decoded JSON answer and response."""
+    content = _encode(body)
+    attempts = _Attempts(target)
+    while True:
+        request = _build(client, target, content)
+        try:
+            response = client.send(request)
+        except httpx.TransportError as exc:
+            time.sleep(attempts.after_transport_error(exc, request))
+            continue
+        if response.status_code < 400:
+            return _decode(response, target), response
+        time.sleep(attempts.after_status(response, response.content))
+
+
+async def apost(
+    client: httpx.AsyncClient, target: RequestTarget, body: dict[str, Any]
+) -> tuple[dict[str, Any], httpx.Response]:
+    """Async twin of :func:`post`."""
+    content = _encode(body)
+    attempts = _Attempts(target)
+    while True:
+        request = _build(client, target, content)
+        try:
+            response = await client.send(request)
+        except httpx.TransportError as exc:
+            await asyncio.sleep(attempts.after_transport_error(exc, request))
+            continue
+        if response.status_code < 400:
+            return _decode(response, target), response
+        await asyncio.sleep(attempts.after_status(response, response.content))
+
+
+def _decode(response: httpx.Response, target: RequestTarget) -> dict[str, Any]:
+    try:
+        decoded = json.loads(response.content)
+    except ValueError:
+        preview = response.content[:200].decode("utf-8", "replace")
+        msg = f"Expected a JSON answer from {target.region_text}, got: {preview!r}"
+        raise DashScopeConnectionError(message=msg, request=response.request) from None
+    if not isinstance(decoded, dict):
+        msg = f"Expected a JSON object from {target.region_text}, got {type(decoded).__name__}"
+        raise DashScopeConnectionError(message=msg, request=response.request)
+    if decoded.get("error"):
+        # Some gateways answer 200 with an error body.
+        raise make_status_error(
+            _with_status(response, 400),
+            decoded,
+            region=target.region,
+            region_text=target.region_text,
+            model=target.model,
+        )
+    return decoded
+
+
+def _with_status(response: httpx.Response, status: int) -> httpx.Response:
+    return httpx.Response(
+        status, headers=response.headers, content=response.content, request=response.request
+    )
+
+
+def open_stream(
+    client: httpx.Client, target: RequestTarget, body: dict[str, Any]
+) -> httpx.Response:
+    """Send a streaming request; return the open response once its status is 2xx.
+
+    The caller reads and closes it. Failures before the first byte are retried.
+    """
+    content = _encode(body)
+    attempts = _Attempts(target)
+    while True:
+        request = _build(client, target, content)
+        try:
+            response = client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            time.sleep(attempts.after_transport_error(exc, request))
+            continue
+        if response.status_code < 400:
+            return response
+        try:
+            error_body = response.read()
+        finally:
+            response.close()
+        time.sleep(attempts.after_status(response, error_body))
+
+
+async def aopen_stream(
+    client: httpx.AsyncClient, target: RequestTarget, body: dict[str, Any]
+) -> httpx.Response:
+    """Async twin of :func:`open_stream`."""
+    content = _encode(body)
+    attempts = _Attempts(target)
+    while True:
+        request = _build(client, target, content)
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            await asyncio.sleep(attempts.after_transport_error(exc, request))
+            continue
+        if response.status_code < 400:
+            return response
+        try:
+            error_body = await response.aread()
+        finally:
+            await response.aclose()
+        await asyncio.sleep(attempts.after_status(response, error_body))

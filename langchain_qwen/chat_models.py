@@ -1,0 +1,645 @@
+"""ChatQwen: Qwen chat models on DashScope (Model Studio) and OpenAI-compatible servers."""
+
+from __future__ import annotations
+
+import ipaddress
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
+from langchain_core.language_models.chat_models import (
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.utils import secret_from_env
+from langchain_openai.chat_models.base import BaseChatOpenAI
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_qwen import _params, _transport
+from langchain_qwen._errors import DashScopeBadRequestError
+from langchain_qwen._messages import shape_messages
+from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
+from langchain_qwen._regions import (
+    is_dashscope_host,
+    region_label,
+    resolve_endpoint,
+)
+from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
+from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
+from langchain_qwen._version import __version__
+
+__all__ = ["ChatQwen"]
+
+_NO_KEY_PLACEHOLDER = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
+_NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
+# Fields of ours that go into the request body when set.
+_QWEN_FIELDS = (
+    "top_k",
+    "enable_thinking",
+    "thinking_budget",
+    "enable_search",
+    "search_options",
+    "response_format",
+    "vl_high_resolution_images",
+    "translation_options",
+)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
+    r"""Qwen chat models on Alibaba Cloud DashScope (Model Studio), any region.
+
+    Speaks DashScope's OpenAI-compatible mode, and any OpenAI-compatible server that
+    serves Qwen (vLLM, SGLang, Ollama) when given ``base_url``.
+
+    Setup:
+        Install ``langchain-qwen`` and set ``DASHSCOPE_API_KEY`` (keys are
+        region-specific; set ``DASHSCOPE_REGION`` too if yours is not Singapore).
+
+        .. code-block:: bash
+
+            pip install -U langchain-qwen
+            export DASHSCOPE_API_KEY="sk-..."
+            export DASHSCOPE_REGION="singapore"  # or us, china, hongkong
+
+    Key init args — completion params:
+        model: str
+            Model name, e.g. ``"qwen-plus"``, ``"qwen3-max"``, ``"qwen3-vl-plus"``.
+        temperature: float | None
+            Sampling temperature in [0, 2).
+        max_tokens: int | None
+            Max number of tokens to generate.
+        enable_thinking: bool | None
+            Turn reasoning on or off for hybrid models; ``thinking_budget`` caps it.
+        enable_search: bool | None
+            Let the model search the web (``search_options`` tunes it).
+        top_k, top_p, presence_penalty, seed, stop, n, logprobs, top_logprobs,
+        response_format, vl_high_resolution_images, translation_options
+            DashScope's other parameters, checked before any request is sent.
+
+    Key init args — client params:
+        api_key: SecretStr | None
+            DashScope API key; read from ``DASHSCOPE_API_KEY`` if not given.
+        region: str | None
+            ``singapore`` (default), ``us``, ``china``, ``hongkong`` or an alias;
+            read from ``DASHSCOPE_REGION``. With ``workspace_id`` also ``tokyo`` and
+            ``frankfurt``.
+        workspace_id: str | None
+            Use the workspace-dedicated host of ``region``.
+        base_url: str | None
+            Any OpenAI-compatible endpoint; wins over region (also from
+            ``DASHSCOPE_BASE_URL`` or ``DASHSCOPE_API_BASE``).
+        timeout: float | None
+            Timeout for requests, in seconds.
+        max_retries: int | None
+            Retries for rate limits, server faults and connection failures
+            (default 2). Quota, auth and bad-request errors are never retried.
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_qwen import ChatQwen
+
+            llm = ChatQwen(model="qwen-plus", region="singapore", temperature=0.3)
+
+    Invoke:
+        .. code-block:: python
+
+            messages = [
+                ("system", "Translate the user sentence to French."),
+                ("human", "I love programming."),
+            ]
+            llm.invoke(messages)
+
+    Stream:
+        .. code-block:: python
+
+            for chunk in llm.stream(messages):
+                print(chunk.text, end="")
+
+        Token usage always arrives on streams (``stream_options.include_usage`` is
+        sent), on exactly one chunk.
+
+    Async:
+        .. code-block:: python
+
+            await llm.ainvoke(messages)
+            async for chunk in llm.astream(messages):
+                ...
+
+    Thinking (reasoning):
+        .. code-block:: python
+
+            llm = ChatQwen(model="qwen-plus", enable_thinking=True)
+            msg = llm.invoke("Is 9.11 bigger than 9.9?")
+            msg.additional_kwargs["reasoning_content"]  # also a reasoning content block
+
+    Tool calling:
+        .. code-block:: python
+
+            from pydantic import BaseModel, Field
+
+            class GetWeather(BaseModel):
+                '''Get the current weather in a given location'''
+
+                location: str = Field(..., description="The city, e.g. Hangzhou")
+
+            llm_with_tools = llm.bind_tools([GetWeather])
+            ai_msg = llm_with_tools.invoke("What's the weather in Hangzhou?")
+            ai_msg.tool_calls
+
+    Structured output:
+        .. code-block:: python
+
+            class Joke(BaseModel):
+                '''Joke to tell user.'''
+
+                setup: str
+                punchline: str
+
+            llm.with_structured_output(Joke).invoke("Tell me a joke about cats")
+
+    Usage metadata:
+        .. code-block:: python
+
+            ai_msg = llm.invoke(messages)
+            ai_msg.usage_metadata
+            # {'input_tokens': 28, 'output_tokens': 5, 'total_tokens': 33,
+            #  'input_token_details': {'cache_read': 0}}
+
+    Response metadata:
+        .. code-block:: python
+
+            ai_msg.response_metadata
+            # {'model_provider': 'dashscope', 'model_name': 'qwen-plus',
+            #  'finish_reason': 'stop', 'id': 'chatcmpl-...', 'request_id': '...'}
+    """
+
+    model_name: str = Field(default="qwen-plus", alias="model")
+    """Qwen model name."""
+
+    openai_api_key: SecretStr | None = Field(
+        alias="api_key",
+        default_factory=secret_from_env("DASHSCOPE_API_KEY", default=None),
+    )
+    """DashScope API key (``DASHSCOPE_API_KEY``)."""
+
+    openai_api_base: str | None = Field(default=None, alias="base_url")
+    """Endpoint; resolved from region/workspace/env when not given."""
+
+    region: str | None = None
+    """Canonical region the endpoint belongs to (None for non-DashScope servers)."""
+
+    workspace_id: str | None = None
+    """Workspace id for workspace-dedicated hosts (``DASHSCOPE_WORKSPACE_ID``)."""
+
+    stop: str | list[str] | list[int] | list[list[int]] | None = Field(
+        default=None, alias="stop_sequences"
+    )
+    """Stop strings or Qwen token ids (never mixed)."""
+
+    top_k: int | None = None
+    """Sample from the k most likely tokens (None or >100 disables)."""
+
+    enable_thinking: bool | None = None
+    """Reasoning switch of hybrid models (None: the model's default)."""
+
+    thinking_budget: int | None = None
+    """Max reasoning tokens."""
+
+    enable_search: bool | None = None
+    """Web search."""
+
+    search_options: dict[str, Any] | None = None
+    """Web search strategy (forced_search, enable_source, search_strategy, ...)."""
+
+    response_format: dict[str, Any] | None = None
+    """``{"type": "json_object"}`` or a ``json_schema`` format for every call."""
+
+    vl_high_resolution_images: bool | None = None
+    """Raise the pixel budget for images (VL models)."""
+
+    translation_options: dict[str, Any] | None = None
+    """qwen-mt translation options (source_lang, target_lang, terms, ...)."""
+
+    include_reasoning_in_history: bool = False
+    """Send past turns' ``reasoning_content`` back to the model (off: as DashScope
+    recommends, reasoning is not part of the conversation history)."""
+
+    thinking_tool_choice: Literal["raise", "auto"] = "raise"
+    """What to do when a forced ``tool_choice`` meets thinking mode, which DashScope
+    refuses: ``"raise"`` a clear error before sending, or fall back to ``"auto"``
+    with a warning."""
+
+    stream_usage: bool | None = True
+    """Ask for token usage on streams (DashScope only sends it when asked)."""
+
+    use_responses_api: bool | None = False
+    """DashScope compatible mode is Chat Completions only."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    _target_cache: _transport.RequestTarget | None = PrivateAttr(default=None)
+
+    # -- construction -------------------------------------------------------------
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_qwen_endpoint(cls, values: Any) -> Any:
+        """Resolve base URL, region and key before BaseChatOpenAI builds its clients.
+
+        Named uniquely: a ``validate_environment`` here would replace (not extend)
+        the base class validator and lose its cached HTTP clients.
+        """
+        if not isinstance(values, dict):
+            return values
+        base_url = values.pop("base_url", None) or values.pop("openai_api_base", None)
+        endpoint = resolve_endpoint(
+            base_url=base_url,
+            region=values.get("region"),
+            workspace_id=values.get("workspace_id"),
+        )
+        values["base_url"] = endpoint.base_url
+        values["region"] = endpoint.region
+        parsed = urlparse(endpoint.base_url)
+        has_key = values.get("api_key") is not None or (
+            values.get("openai_api_key") is not None
+        )
+        if not has_key and secret_from_env("DASHSCOPE_API_KEY", default=None)() is None:
+            if is_dashscope_host(endpoint.base_url):
+                msg = (
+                    "No DashScope API key: set the DASHSCOPE_API_KEY environment "
+                    "variable or pass api_key=. Keys are region-specific; this "
+                    f"endpoint is {region_label(endpoint.region)} ({endpoint.base_url})."
+                )
+                raise ValueError(msg)
+            # Self-hosted servers often run without auth.
+            values["api_key"] = _NO_KEY_PLACEHOLDER
+        if parsed.scheme == "http" and not _is_loopback(parsed.hostname or ""):
+            warnings.warn(
+                f"base_url {endpoint.base_url!r} uses plain http:// to a non-loopback "
+                "host: the API key would travel unencrypted. Use https://.",
+                stacklevel=4,
+            )
+        return values
+
+    @model_validator(mode="after")
+    def _check_qwen_params(self) -> Self:
+        """Check every Qwen parameter at construction, naming the bad one."""
+        values = {name: getattr(self, name) for name in _QWEN_FIELDS}
+        values.update(
+            temperature=self.temperature,
+            top_p=self.top_p,
+            presence_penalty=self.presence_penalty,
+            frequency_penalty=self.frequency_penalty,
+            n=self.n,
+            max_tokens=self.max_tokens,
+            seed=self.seed,
+            stop=self.stop,
+            logprobs=self.logprobs,
+            top_logprobs=self.top_logprobs,
+        )
+        _params.check_params(values)
+        _params.check_params(self.model_kwargs)
+        return self
+
+    @model_validator(mode="after")
+    def _set_qwen_version(self) -> Self:
+        """Stamp the package version into the client metadata."""
+        self._add_version("langchain-qwen", __version__)
+        return self
+
+    # -- identity ---------------------------------------------------------------------
+    @property
+    def _llm_type(self) -> str:
+        return "chat-qwen"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Constructor argument names -> secret ids."""
+        return {"api_key": "DASHSCOPE_API_KEY", "openai_api_key": "DASHSCOPE_API_KEY"}
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """Serialization namespace."""
+        return ["langchain_qwen", "chat_models"]
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """ChatQwen can be serialized with ``dumpd``/``dumps``."""
+        return True
+
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        """Non-secret attributes to serialize."""
+        attributes: dict[str, Any] = {}
+        if self.region:
+            attributes["region"] = self.region
+        return attributes
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = PROVIDER
+        return params
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return get_model_profile(self.model_name)
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        params = super()._default_params
+        params.pop("extra_body", None)  # merged key by key in _get_request_payload
+        if not params.get("stream"):
+            params.pop("stream", None)
+        for name in _QWEN_FIELDS:
+            if (value := getattr(self, name)) is not None:
+                params[name] = value
+        return params
+
+    # -- request body -------------------------------------------------------------------
+    def _get_request_payload(
+        self,
+        input_: LanguageModelInput,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> dict:
+        """The exact JSON body sent to DashScope (DashScope keys top-level)."""
+        kwargs.pop("ls_structured_output_format", None)
+        _params.check_unknown_kwargs(kwargs)
+        call_extra = kwargs.pop("extra_body", None) or {}
+        payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+        messages = self._convert_input(input_).to_messages()
+        payload["messages"] = shape_messages(
+            messages,
+            payload["messages"],
+            include_reasoning=self.include_reasoning_in_history,
+        )
+        # Precedence, low to high: instance extra_body, instance fields, per-call
+        # extra_body, per-call keywords. Keys are merged one by one, so neither
+        # extra_body can wipe out thinking/search settings (or the reverse).
+        for key, value in call_extra.items():
+            if key not in kwargs:
+                payload[key] = value
+        for key, value in (self.extra_body or {}).items():
+            payload.setdefault(key, value)
+        if stop is None and payload.get("stop") in ([], None):
+            payload.pop("stop", None)
+        self._apply_thinking_rules(payload)
+        _params.check_params(payload)
+        _params.check_request(payload)
+        return payload
+
+    def _thinking_on(self, payload: dict[str, Any]) -> bool:
+        flag = payload.get("enable_thinking")
+        if flag is not None:
+            return bool(flag)
+        mode = get_qwen_traits(str(payload.get("model") or self.model_name))["thinking"]
+        return mode in ("always", "hybrid_default_on")
+
+    def _apply_thinking_rules(self, payload: dict[str, Any]) -> None:
+        if not payload.get("tools") or self.thinking_tool_choice != "auto":
+            if payload.get("tools") and self._thinking_on(payload):
+                payload.setdefault("enable_thinking", True)
+            return
+        choice = payload.get("tool_choice")
+        if choice not in (None, "auto", "none") and self._thinking_on(payload):
+            warnings.warn(
+                f"tool_choice={choice!r} is refused by DashScope in thinking mode; "
+                "sending tool_choice='auto' instead (thinking_tool_choice='auto').",
+                stacklevel=5,
+            )
+            payload["tool_choice"] = "auto"
+
+    # -- sending ------------------------------------------------------------------------
+    def _request_target(self, model: str | None) -> _transport.RequestTarget:
+        target = self._target_cache
+        if target is None or target.model != model:
+            target = self._build_target(model)
+            if callable(self.openai_api_key) and not isinstance(self.openai_api_key, SecretStr):
+                return target  # a key callable is asked again for each request
+            self._target_cache = target
+        return target
+
+    def _build_target(self, model: str | None) -> _transport.RequestTarget:
+        key = self.openai_api_key
+        if isinstance(key, SecretStr):
+            token = key.get_secret_value()
+        elif callable(key):
+            token = key()
+        else:
+            token = _NO_KEY_PLACEHOLDER
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "User-Agent": f"langchain-qwen/{__version__}",
+            **(self.default_headers or {}),
+        }
+        base = (self.openai_api_base or "").rstrip("/")
+        return _transport.RequestTarget(
+            url=f"{base}/chat/completions",
+            headers=headers,
+            timeout=self.root_client.timeout if self.root_client else self.request_timeout,
+            max_retries=2 if self.max_retries is None else self.max_retries,
+            region=self.region,
+            region_text=(
+                f"{region_label(self.region)} ({base})" if self.region else base
+            ),
+            model=model,
+        )
+
+    def _must_stream(self, model: str) -> bool:
+        return self.streaming or get_qwen_traits(model)["stream_only"]
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        model = str(kwargs.get("model") or self.model_name)
+        if self._must_stream(model):
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        payload = self._get_request_payload(messages, stop=stop, **kwargs)
+        try:
+            data, response = _transport.post(
+                self.root_client._client, self._request_target(model), payload
+            )
+        except DashScopeBadRequestError as e:
+            if _NONSTREAM_THINKING_REFUSAL not in str(e):
+                raise
+            # Older deployments answer thinking calls only as streams.
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        return self._create_chat_result(data, self._response_info(response))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        model = str(kwargs.get("model") or self.model_name)
+        if self._must_stream(model):
+            return await agenerate_from_stream(
+                self._astream(messages, stop, run_manager, **kwargs)
+            )
+        payload = self._get_request_payload(messages, stop=stop, **kwargs)
+        try:
+            data, response = await _transport.apost(
+                self.root_async_client._client, self._request_target(model), payload
+            )
+        except DashScopeBadRequestError as e:
+            if _NONSTREAM_THINKING_REFUSAL not in str(e):
+                raise
+            return await agenerate_from_stream(
+                self._astream(messages, stop, run_manager, **kwargs)
+            )
+        return self._create_chat_result(data, self._response_info(response))
+
+    def _response_info(self, response: Any) -> dict[str, Any]:
+        info: dict[str, Any] = {}
+        if request_id := response.headers.get("x-request-id"):
+            info["request_id"] = request_id
+        if self.include_response_headers:
+            info["headers"] = dict(response.headers)
+        return info
+
+    def _stream_payload(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        stream_usage: bool | None,
+        kwargs: dict[str, Any],
+    ) -> dict[str, Any]:
+        kwargs["stream"] = True
+        include_usage = self.stream_usage if stream_usage is None else stream_usage
+        if include_usage:
+            kwargs["stream_options"] = {
+                **(kwargs.get("stream_options") or {}),
+                "include_usage": True,
+            }
+        return self._get_request_payload(messages, stop=stop, **kwargs)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        *,
+        stream_usage: bool | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        payload = self._stream_payload(messages, stop, stream_usage, kwargs)
+        target = self._request_target(str(payload.get("model")))
+        response = _transport.open_stream(self.root_client._client, target, payload)
+        state = StreamState(
+            request=response.request, response=response, output_version=self.output_version
+        )
+        try:
+            for chunk in iter_chunks(response, state):
+                if run_manager:
+                    run_manager.on_llm_new_token(
+                        chunk.text,
+                        chunk=chunk,
+                        logprobs=(chunk.generation_info or {}).get("logprobs"),
+                    )
+                yield chunk
+        finally:
+            response.close()
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        *,
+        stream_usage: bool | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        payload = self._stream_payload(messages, stop, stream_usage, kwargs)
+        target = self._request_target(str(payload.get("model")))
+        response = await _transport.aopen_stream(
+            self.root_async_client._client, target, payload
+        )
+        state = StreamState(
+            request=response.request, response=response, output_version=self.output_version
+        )
+        try:
+            async for chunk in aiter_chunks(response, state):
+                if run_manager:
+                    await run_manager.on_llm_new_token(
+                        chunk.text,
+                        chunk=chunk,
+                        logprobs=(chunk.generation_info or {}).get("logprobs"),
+                    )
+                yield chunk
+        finally:
+            await response.aclose()
+
+    # -- response -------------------------------------------------------------------------
+    def _create_chat_result(
+        self,
+        response: dict | Any,
+        generation_info: dict | None = None,
+    ) -> ChatResult:
+        """Build the result straight from the response dict (no pydantic round trip)."""
+        data = response if isinstance(response, dict) else response.model_dump()
+        if data.get("error"):
+            msg = f"DashScope answered with an error: {data['error']}"
+            raise ValueError(msg)
+        choices = data.get("choices")
+        if not choices:
+            msg = f"Response has no choices; keys: {sorted(data)}"
+            raise ValueError(msg)
+        usage = data.get("usage")
+        usage_metadata = usage_to_metadata(usage) if usage else None
+        info = generation_info or {}
+        base_meta: dict[str, Any] = {"model_provider": PROVIDER}
+        if model_name := data.get("model"):
+            base_meta["model_name"] = model_name
+        if response_id := data.get("id"):
+            base_meta["id"] = response_id
+            if "request_id" not in info and response_id.startswith("chatcmpl-"):
+                base_meta["request_id"] = response_id[len("chatcmpl-") :]
+        if system_fingerprint := data.get("system_fingerprint"):
+            base_meta["system_fingerprint"] = system_fingerprint
+        if self.output_version == "v1":
+            base_meta["output_version"] = "v1"
+        generations = []
+        for choice in choices:
+            gen_info = {**info, "finish_reason": choice.get("finish_reason")}
+            if choice.get("logprobs"):
+                gen_info["logprobs"] = choice["logprobs"]
+            message = message_to_ai_message(
+                choice.get("message") or {}, {**base_meta, **gen_info}
+            )
+            if usage_metadata is not None:
+                message.usage_metadata = usage_metadata
+            if self.output_version == "v1":
+                message.content = message.content_blocks  # type: ignore[assignment]
+            generations.append(ChatGeneration(message=message, generation_info=gen_info))
+        llm_output = {
+            "token_usage": usage,
+            "model_provider": PROVIDER,
+            "model_name": data.get("model", self.model_name),
+            "id": data.get("id"),
+        }
+        return ChatResult(generations=generations, llm_output=llm_output)
