@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 
 import openai
 
-if TYPE_CHECKING:
-    import httpx
-elif int(openai.__version__.split(".", 1)[0]) >= 3:
+# Type checking assumes the current SDK (httpx2).
+if TYPE_CHECKING or int(openai.__version__.split(".", 1)[0]) >= 3:
     import httpx2 as httpx
 else:
     import httpx

@@ -1,4 +1,4 @@
-"""Outbound messages: DashScope's rules for the ``messages`` list we send.
+r"""Outbound messages: DashScope's rules for the ``messages`` list we send.
 
 - One system message, first. Extra or misplaced system messages are merged, in order,
   into one leading system message (DashScope only reads ``messages[0]`` as system).
@@ -29,7 +29,9 @@ def _collapse_text(content: Any) -> Any:
     if not isinstance(content, list):
         return content
     if all(
-        isinstance(part, dict) and part.get("type") == "text" and set(part) <= _TEXT_KEYS
+        isinstance(part, dict)
+        and part.get("type") == "text"
+        and set(part) <= _TEXT_KEYS
         for part in content
     ):
         return "".join(part.get("text", "") for part in content)
@@ -139,8 +141,8 @@ def shape_messages(
         elif isinstance(message, ToolMessage):
             if message.tool_call_id not in open_call_ids:
                 msg = (
-                    f"ToolMessage with tool_call_id={message.tool_call_id!r} answers no "
-                    "tool call of an earlier AIMessage in this conversation. Each "
+                    f"ToolMessage with tool_call_id={message.tool_call_id!r} answers "
+                    "no tool call of an earlier AIMessage in this conversation. Each "
                     "ToolMessage must follow the AIMessage whose tool_calls contain "
                     "its id."
                 )

@@ -1,4 +1,4 @@
-"""Qwen request parameters: one table for their checks, used at construction and per call.
+"""Qwen request parameters: one table of checks, used at construction and per call.
 
 Every check runs before a request is sent and raises an error that names the parameter
 and the allowed values. DashScope-only parameters travel as top-level JSON keys (we
@@ -30,7 +30,9 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _number_in(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = False) -> Callable[[Any], bool]:
+def _number_in(
+    lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = False
+) -> Callable[[Any], bool]:
     def ok(v: Any) -> bool:
         if not _is_number(v):
             return False
@@ -94,10 +96,14 @@ class _Param:
 _TABLE: dict[str, _Param] = {
     "temperature": _Param(_number_in(0, 2, hi_open=True), "a number in [0, 2)"),
     "top_p": _Param(_number_in(0, 1, lo_open=True), "a number in (0, 1]"),
-    "top_k": _Param(_int_in(0), "an integer >= 0 (above 100 or null disables it)", True),
+    "top_k": _Param(
+        _int_in(0), "an integer >= 0 (above 100 or null disables it)", True
+    ),
     "presence_penalty": _Param(_number_in(-2, 2), "a number in [-2, 2]"),
     "frequency_penalty": _Param(_number_in(-2, 2), "a number in [-2, 2]"),
-    "repetition_penalty": _Param(_number_in(0, 2, lo_open=True), "a number in (0, 2]", True),
+    "repetition_penalty": _Param(
+        _number_in(0, 2, lo_open=True), "a number in (0, 2]", True
+    ),
     "n": _Param(_int_in(1, 4), "an integer from 1 to 4"),
     "max_tokens": _Param(_int_in(1), "an integer >= 1"),
     "max_completion_tokens": _Param(_int_in(1), "an integer >= 1"),
@@ -192,9 +198,7 @@ def check_unknown_kwargs(kwargs: Mapping[str, Any]) -> None:
 
 
 def _forced_tool_choice(tool_choice: Any) -> bool:
-    if tool_choice in (None, "auto", "none"):
-        return False
-    return True
+    return tool_choice not in (None, "auto", "none")
 
 
 def check_request(body: Mapping[str, Any]) -> None:

@@ -123,7 +123,9 @@ def resolve_endpoint(
         return Endpoint(base_url.rstrip("/"), region_of_base_url(base_url), "base_url")
     for var in ("DASHSCOPE_BASE_URL", "DASHSCOPE_API_BASE"):
         if env_url := os.environ.get(var):
-            return Endpoint(env_url.rstrip("/"), region_of_base_url(env_url), f"env:{var}")
+            return Endpoint(
+                env_url.rstrip("/"), region_of_base_url(env_url), f"env:{var}"
+            )
     region_name = normalize_region(
         region or os.environ.get("DASHSCOPE_REGION") or DEFAULT_REGION
     )
@@ -139,7 +141,9 @@ def resolve_endpoint(
             "DASHSCOPE_WORKSPACE_ID), or choose one of: singapore, us, china, hongkong."
         )
         raise ValueError(msg)
-    return Endpoint(f"https://{record.shared_host}{_COMPAT_PATH}", region_name, "region")
+    return Endpoint(
+        f"https://{record.shared_host}{_COMPAT_PATH}", region_name, "region"
+    )
 
 
 def region_of_base_url(base_url: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Inbound shapes: DashScope response dicts -> LangChain messages, built straight from dicts.
+"""Inbound shapes: DashScope response dicts -> LangChain messages, built directly.
 
 Tolerates what real traffic shows: ``content`` null with reasoning, ``""`` with tool
 calls, arguments with a leading space, reasoning named ``reasoning_content`` (DashScope,
@@ -9,7 +9,7 @@ SGLang) or ``reasoning`` (vLLM, OpenRouter, Ollama), later tool-call deltas with
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import (
@@ -35,7 +35,7 @@ PROVIDER = "dashscope"
 
 
 def usage_to_metadata(usage: dict[str, Any]) -> UsageMetadata:
-    """DashScope ``usage`` -> LangChain ``UsageMetadata`` with cache/reasoning detail."""
+    """DashScope ``usage`` -> ``UsageMetadata`` with cache and reasoning detail."""
     input_tokens = usage.get("prompt_tokens") or usage.get("input_tokens") or 0
     output_tokens = usage.get("completion_tokens") or usage.get("output_tokens") or 0
     total = usage.get("total_tokens")
@@ -58,16 +58,16 @@ def usage_to_metadata(usage: dict[str, Any]) -> UsageMetadata:
         output_details["reasoning"] = reasoning
     if (audio_out := completion_details.get("audio_tokens")) is not None:
         output_details["audio"] = audio_out
-    metadata = UsageMetadata(
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        total_tokens=total if total is not None else input_tokens + output_tokens,
-    )
+    metadata: dict[str, Any] = {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "total_tokens": total if total is not None else input_tokens + output_tokens,
+    }
     if input_details:
         metadata["input_token_details"] = InputTokenDetails(**input_details)  # type: ignore[typeddict-item]
     if output_details:
         metadata["output_token_details"] = OutputTokenDetails(**output_details)  # type: ignore[typeddict-item]
-    return metadata
+    return cast("UsageMetadata", metadata)
 
 
 def reasoning_of(message_or_delta: dict[str, Any]) -> str | None:
@@ -116,7 +116,9 @@ def message_to_ai_message(
                 )
             )
             continue
-        calls.append(tool_call(name=function.get("name") or "", args=args, id=raw.get("id")))
+        calls.append(
+            tool_call(name=function.get("name") or "", args=args, id=raw.get("id"))
+        )
     content = message.get("content")
     return AIMessage(
         content=content if content is not None else "",

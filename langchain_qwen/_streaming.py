@@ -6,7 +6,8 @@ connection, an end without a finish -- raises, carrying what was received so far
 ``exc.partial``; a truncated answer is never returned as if complete.
 
 Exactly one chunk carries ``usage_metadata``: servers that repeat usage on every chunk
-(vLLM's continuous usage stats) are reduced to the last figures, emitted once at the end.
+(vLLM's continuous usage stats) are reduced to the last figures, emitted once at the
+end.
 """
 
 from __future__ import annotations
@@ -101,7 +102,9 @@ class StreamState:
     # -- what was received, for errors -------------------------------------------
     def partial(self) -> AIMessageChunk:
         """The message received so far (text, reasoning, tool call chunks)."""
-        extra = {"reasoning_content": "".join(self._reasoning)} if self._reasoning else {}
+        extra = (
+            {"reasoning_content": "".join(self._reasoning)} if self._reasoning else {}
+        )
         return AIMessageChunk(
             content="".join(self._text),
             additional_kwargs=extra,
@@ -140,7 +143,9 @@ class StreamState:
             ) from None
         if not isinstance(event, dict):
             msg = f"Unexpected stream event (not an object): {data[:200]!r}"
-            raise DashScopeStreamError(msg, self.request, body=event, partial=self.partial())
+            raise DashScopeStreamError(
+                msg, self.request, body=event, partial=self.partial()
+            )
         return self.on_event(event)
 
     def on_event(self, event: dict[str, Any]) -> ChatGenerationChunk | None:
@@ -238,7 +243,9 @@ def _transport_error(exc: Exception, state: StreamState) -> Exception:
     return err
 
 
-def iter_chunks(response: httpx.Response, state: StreamState) -> Iterator[ChatGenerationChunk]:
+def iter_chunks(
+    response: httpx.Response, state: StreamState
+) -> Iterator[ChatGenerationChunk]:
     """Read a streaming response to its end, yielding chunks."""
     decoder = SSEDecoder()
     try:

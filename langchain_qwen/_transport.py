@@ -31,7 +31,7 @@ from langchain_qwen._errors import (
     parse_error_body,
 )
 
-__all__ = ["RequestTarget", "apost", "aopen_stream", "open_stream", "post"]
+__all__ = ["RequestTarget", "aopen_stream", "apost", "open_stream", "post"]
 
 logger = logging.getLogger("langchain_qwen")
 
@@ -86,7 +86,9 @@ def _delay(attempt: int, response: httpx.Response | None) -> float:
     return backoff * (1 - 0.25 * random.random())  # noqa: S311 - jitter, not crypto
 
 
-def _connection_error(exc: Exception, request: httpx.Request, target: RequestTarget) -> Exception:
+def _connection_error(
+    exc: Exception, request: httpx.Request, target: RequestTarget
+) -> Exception:
     where = f"{target.region_text}"
     if isinstance(exc, httpx.TimeoutException):
         err = DashScopeTimeoutError(request=request)
@@ -130,7 +132,9 @@ class _Attempts:
     def after_status(self, response: httpx.Response, content: bytes) -> float:
         """Delay before the next try, or raise the mapped status error."""
         body = parse_error_body(content)
-        if self.n < self.target.max_retries and is_retryable(response.status_code, body):
+        if self.n < self.target.max_retries and is_retryable(
+            response.status_code, body
+        ):
             return self._next(f"HTTP {response.status_code}", response)
         raise make_status_error(
             response,
@@ -141,9 +145,15 @@ class _Attempts:
         )
 
 
-def _build(client: httpx.Client | httpx.AsyncClient, target: RequestTarget, content: bytes) -> httpx.Request:
+def _build(
+    client: httpx.Client | httpx.AsyncClient, target: RequestTarget, content: bytes
+) -> httpx.Request:
     return client.build_request(
-        "POST", target.url, content=content, headers=target.headers, timeout=target.timeout
+        "POST",
+        target.url,
+        content=content,
+        headers=target.headers,
+        timeout=target.timeout,
     )
 
 
@@ -191,7 +201,8 @@ def _decode(response: httpx.Response, target: RequestTarget) -> dict[str, Any]:
         msg = f"Expected a JSON answer from {target.region_text}, got: {preview!r}"
         raise DashScopeConnectionError(message=msg, request=response.request) from None
     if not isinstance(decoded, dict):
-        msg = f"Expected a JSON object from {target.region_text}, got {type(decoded).__name__}"
+        kind = type(decoded).__name__
+        msg = f"Expected a JSON object from {target.region_text}, got {kind}"
         raise DashScopeConnectionError(message=msg, request=response.request)
     if decoded.get("error"):
         # Some gateways answer 200 with an error body.
@@ -207,7 +218,10 @@ def _decode(response: httpx.Response, target: RequestTarget) -> dict[str, Any]:
 
 def _with_status(response: httpx.Response, status: int) -> httpx.Response:
     return httpx.Response(
-        status, headers=response.headers, content=response.content, request=response.request
+        status,
+        headers=response.headers,
+        content=response.content,
+        request=response.request,
     )
 
 

@@ -1,10 +1,10 @@
-"""ChatQwen: Qwen chat models on DashScope (Model Studio) and OpenAI-compatible servers."""
+"""ChatQwen: Qwen chat models on DashScope (Model Studio) and compatible servers."""
 
 from __future__ import annotations
 
 import ipaddress
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal
 from urllib.parse import urlparse
 
@@ -12,16 +12,30 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
+from langchain_core.language_models import (
+    LangSmithParams,
+    LanguageModelInput,
+    ModelProfile,
+)
 from langchain_core.language_models.chat_models import (
     agenerate_from_stream,
     generate_from_stream,
 )
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_openai.chat_models.base import BaseChatOpenAI
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 from typing_extensions import Self
 
 from langchain_qwen import _params, _transport
@@ -35,6 +49,8 @@ from langchain_qwen._regions import (
 )
 from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
 from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
+from langchain_qwen._structured_output import build_structured_output
+from langchain_qwen._tools import check_tools, ensure_json_word, normalize_tool_choice
 from langchain_qwen._version import __version__
 
 __all__ = ["ChatQwen"]
@@ -63,7 +79,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
+class ChatQwen(BaseChatOpenAI):
     r"""Qwen chat models on Alibaba Cloud DashScope (Model Studio), any region.
 
     Speaks DashScope's OpenAI-compatible mode, and any OpenAI-compatible server that
@@ -210,7 +226,7 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
     workspace_id: str | None = None
     """Workspace id for workspace-dedicated hosts (``DASHSCOPE_WORKSPACE_ID``)."""
 
-    stop: str | list[str] | list[int] | list[list[int]] | None = Field(
+    stop: str | list[str] | list[int] | list[list[int]] | None = Field(  # type: ignore[assignment]
         default=None, alias="stop_sequences"
     )
     """Stop strings or Qwen token ids (never mixed)."""
@@ -258,7 +274,7 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
 
     _target_cache: _transport.RequestTarget | None = PrivateAttr(default=None)
 
-    # -- construction -------------------------------------------------------------
+    # -- construction --
     @model_validator(mode="before")
     @classmethod
     def _resolve_qwen_endpoint(cls, values: Any) -> Any:
@@ -286,7 +302,8 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
                 msg = (
                     "No DashScope API key: set the DASHSCOPE_API_KEY environment "
                     "variable or pass api_key=. Keys are region-specific; this "
-                    f"endpoint is {region_label(endpoint.region)} ({endpoint.base_url})."
+                    f"endpoint is {region_label(endpoint.region)} "
+                    f"({endpoint.base_url})."
                 )
                 raise ValueError(msg)
             # Self-hosted servers often run without auth.
@@ -325,7 +342,7 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
         self._add_version("langchain-qwen", __version__)
         return self
 
-    # -- identity ---------------------------------------------------------------------
+    # -- identity --
     @property
     def _llm_type(self) -> str:
         return "chat-qwen"
@@ -353,7 +370,9 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
             attributes["region"] = self.region
         return attributes
 
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+    def _get_ls_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
         params["ls_provider"] = PROVIDER
         return params
@@ -372,7 +391,7 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
                 params[name] = value
         return params
 
-    # -- request body -------------------------------------------------------------------
+    # -- request body --
     def _get_request_payload(
         self,
         input_: LanguageModelInput,
@@ -401,6 +420,14 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
             payload.setdefault(key, value)
         if stop is None and payload.get("stop") in ([], None):
             payload.pop("stop", None)
+        if payload.get("tools"):
+            check_tools(payload["tools"])
+        response_format = payload.get("response_format")
+        if (
+            isinstance(response_format, dict)
+            and response_format.get("type") == "json_object"
+        ):
+            ensure_json_word(payload["messages"])
         self._apply_thinking_rules(payload)
         _params.check_params(payload)
         _params.check_request(payload)
@@ -427,12 +454,14 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
             )
             payload["tool_choice"] = "auto"
 
-    # -- sending ------------------------------------------------------------------------
+    # -- sending --
     def _request_target(self, model: str | None) -> _transport.RequestTarget:
         target = self._target_cache
         if target is None or target.model != model:
             target = self._build_target(model)
-            if callable(self.openai_api_key) and not isinstance(self.openai_api_key, SecretStr):
+            if callable(self.openai_api_key) and not isinstance(
+                self.openai_api_key, SecretStr
+            ):
                 return target  # a key callable is asked again for each request
             self._target_cache = target
         return target
@@ -455,7 +484,9 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
         return _transport.RequestTarget(
             url=f"{base}/chat/completions",
             headers=headers,
-            timeout=self.root_client.timeout if self.root_client else self.request_timeout,
+            timeout=self.root_client.timeout
+            if self.root_client
+            else self.request_timeout,
             max_retries=2 if self.max_retries is None else self.max_retries,
             region=self.region,
             region_text=(
@@ -476,7 +507,9 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
         if self._must_stream(model):
-            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+            return generate_from_stream(
+                self._stream(messages, stop, run_manager, **kwargs)
+            )
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = _transport.post(
@@ -486,7 +519,9 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
             if _NONSTREAM_THINKING_REFUSAL not in str(e):
                 raise
             # Older deployments answer thinking calls only as streams.
-            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+            return generate_from_stream(
+                self._stream(messages, stop, run_manager, **kwargs)
+            )
         return self._create_chat_result(data, self._response_info(response))
 
     async def _agenerate(
@@ -551,7 +586,9 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
         target = self._request_target(str(payload.get("model")))
         response = _transport.open_stream(self.root_client._client, target, payload)
         state = StreamState(
-            request=response.request, response=response, output_version=self.output_version
+            request=response.request,
+            response=response,
+            output_version=self.output_version,
         )
         try:
             for chunk in iter_chunks(response, state):
@@ -580,7 +617,9 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
             self.root_async_client._client, target, payload
         )
         state = StreamState(
-            request=response.request, response=response, output_version=self.output_version
+            request=response.request,
+            response=response,
+            output_version=self.output_version,
         )
         try:
             async for chunk in aiter_chunks(response, state):
@@ -594,7 +633,82 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
         finally:
             await response.aclose()
 
-    # -- response -------------------------------------------------------------------------
+    # -- tools and structured output --
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable | BaseTool],
+        *,
+        tool_choice: dict | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (pydantic classes, functions, ``@tool``s, OpenAI dicts).
+
+        Args:
+            tools: the tools; each becomes an OpenAI-format function definition.
+            tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
+                a bound tool's name, or an OpenAI ``tool_choice`` dict. In thinking
+                mode DashScope refuses a forced choice: ChatQwen raises before
+                sending, or falls back to ``"auto"`` if
+                ``thinking_tool_choice="auto"``.
+            strict: add ``strict`` to every function definition (None: omit it).
+            parallel_tool_calls: sent as given (DashScope's default is false).
+            kwargs: other parameters bound with the tools.
+        """
+        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        names = check_tools(formatted)
+        choice = normalize_tool_choice(tool_choice, names)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return self.bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: Literal[
+            "function_calling", "json_mode", "json_schema"
+        ] = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict | BaseModel]:
+        """Model output shaped by ``schema`` (pydantic class, TypedDict or JSON schema).
+
+        The default, ``"function_calling"``, works on every Qwen model that calls
+        tools (commercial, open-source and self-hosted), whereas ``"json_schema"`` is
+        served only by qwen3-max, qwen-plus and qwen-flash (2025-07-28 and later).
+        ``"json_mode"`` asks for ``{"type": "json_object"}`` and adds a short
+        "Respond with a single JSON object." system instruction when the messages do
+        not mention JSON (DashScope refuses JSON mode otherwise).
+
+        DashScope refuses JSON modes and forced tool calls in thinking mode, so:
+        ``json_mode``/``json_schema`` turn thinking off for these calls, and
+        ``function_calling`` on a thinking model lets the model choose the tool
+        (``tool_choice="auto"``) instead of forcing it.
+
+        Args:
+            schema: the output schema; may be None only for ``json_mode``.
+            method: ``"function_calling"``, ``"json_mode"`` or ``"json_schema"``.
+            include_raw: return ``{"raw", "parsed", "parsing_error"}``.
+            strict: request strict schema adherence (function or json_schema).
+            kwargs: other parameters bound with the request.
+        """
+        return build_structured_output(
+            self,
+            schema,
+            method=method,
+            include_raw=include_raw,
+            strict=strict,
+            thinking=self._thinking_on({"enable_thinking": self.enable_thinking}),
+            thinking_always=get_qwen_traits(self.model_name)["thinking"] == "always",
+            **kwargs,
+        )
+
+    # -- response --
     def _create_chat_result(
         self,
         response: dict | Any,
@@ -635,7 +749,9 @@ class ChatQwen(BaseChatOpenAI):  # type: ignore[override]
                 message.usage_metadata = usage_metadata
             if self.output_version == "v1":
                 message.content = message.content_blocks  # type: ignore[assignment]
-            generations.append(ChatGeneration(message=message, generation_info=gen_info))
+            generations.append(
+                ChatGeneration(message=message, generation_info=gen_info)
+            )
         llm_output = {
             "token_usage": usage,
             "model_provider": PROVIDER,

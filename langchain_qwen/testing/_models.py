@@ -70,7 +70,9 @@ _QWEN_PREFIXES = ("qwen", "qwq", "qvq")
 
 # Open-source hybrid Qwen3 checkpoints ("qwen3-8b", "qwen3-235b-a22b", "qwen3.5-27b")
 # think unless told not to; the commercial ones do not.
-_OPEN_SOURCE_HYBRID = re.compile(r"^qwen3(?:\.\d+)?-\d+(?:\.\d+)?b(?:-a\d+(?:\.\d+)?b)?$")
+_OPEN_SOURCE_HYBRID = re.compile(
+    r"^qwen3(?:\.\d+)?-\d+(?:\.\d+)?b(?:-a\d+(?:\.\d+)?b)?$"
+)
 
 
 def is_thinking_only(model: str) -> bool:

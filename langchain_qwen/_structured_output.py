@@ -1,0 +1,116 @@
+"""``with_structured_output`` for ChatQwen: three methods, DashScope's rules applied."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Literal
+
+from langchain_core.output_parsers import (
+    JsonOutputKeyToolsParser,
+    JsonOutputParser,
+    PydanticOutputParser,
+    PydanticToolsParser,
+)
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel, LanguageModelInput
+
+__all__ = ["build_structured_output"]
+
+_METHODS = ("function_calling", "json_mode", "json_schema")
+
+
+def _json_schema_format(
+    schema: dict[str, Any] | type, strict: bool | None
+) -> dict[str, Any]:
+    function = convert_to_openai_tool(schema)["function"]
+    json_schema: dict[str, Any] = {
+        "name": function["name"],
+        "schema": function.get("parameters", {"type": "object", "properties": {}}),
+    }
+    if function.get("description"):
+        json_schema["description"] = function["description"]
+    if strict is not None:
+        json_schema["strict"] = strict
+    return {"type": "json_schema", "json_schema": json_schema}
+
+
+def build_structured_output(
+    llm: BaseChatModel,
+    schema: dict[str, Any] | type | None,
+    *,
+    method: Literal["function_calling", "json_mode", "json_schema"],
+    include_raw: bool,
+    strict: bool | None,
+    thinking: bool,
+    thinking_always: bool,
+    **kwargs: Any,
+) -> Runnable[LanguageModelInput, Any]:
+    """Chain ``llm`` with the binding and parser of ``method``."""
+    if method not in _METHODS:
+        msg = (
+            f"Invalid method={method!r} for with_structured_output. "
+            f"Allowed: {', '.join(_METHODS)}."
+        )
+        raise ValueError(msg)
+    if schema is None and method != "json_mode":
+        msg = (
+            f"schema is required for method={method!r} "
+            "(only 'json_mode' works without one)."
+        )
+        raise ValueError(msg)
+    is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+    ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+    if method == "function_calling":
+        assert schema is not None
+        tool_name = convert_to_openai_tool(schema)["function"]["name"]
+        bound = llm.bind_tools(
+            [schema],
+            # A forced tool_choice is refused in thinking mode: let the model choose.
+            tool_choice="auto" if thinking else tool_name,
+            parallel_tool_calls=False,
+            strict=strict,
+            ls_structured_output_format=ls_format,
+            **kwargs,
+        )
+        parser: Runnable = (
+            PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+            if is_pydantic
+            else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+        )
+    else:
+        if thinking_always:
+            msg = (
+                f"method={method!r} needs thinking off, but this model always thinks; "
+                "use method='function_calling'."
+            )
+            raise ValueError(msg)
+        response_format = (
+            {"type": "json_object"}
+            if method == "json_mode"
+            else _json_schema_format(schema, strict)  # type: ignore[arg-type]
+        )
+        # DashScope refuses JSON output in thinking mode: thinking off for this call.
+        bound = llm.bind(
+            response_format=response_format,
+            enable_thinking=False,
+            ls_structured_output_format=ls_format,
+            **kwargs,
+        )
+        parser = (
+            PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
+            if is_pydantic
+            else JsonOutputParser()
+        )
+    if not include_raw:
+        return bound | parser
+    parse = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    )
+    fallback = RunnablePassthrough.assign(parsed=lambda _: None)
+    return RunnableMap(raw=bound) | parse.with_fallbacks(
+        [fallback], exception_key="parsing_error"
+    )
