@@ -219,9 +219,9 @@ def _load_mergeable_ranks() -> dict[bytes, int]:
         else ""
     )
     msg = (
-        "Local Qwen token counting needs the Qwen BPE ranks file `qwen.tiktoken` "
-        "shipped with the optional `dashscope` dependency."
-        f"{detail} Install it with: {INSTALL_HINT}"
+        "Local Qwen token counting needs the Qwen BPE ranks file `qwen.tiktoken`, "
+        "which the optional tokenizer dependencies provide."
+        f"{detail} Install them with: {INSTALL_HINT}"
     )
     raise ImportError(msg)
 

@@ -569,3 +569,92 @@ class Reply:
 
 def _header_tuple(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
     return tuple((str(k), str(v)) for k, v in (headers or {}).items())
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def example_for_schema(schema: Any, depth: int = 0) -> Any:
+    """A small value that satisfies a (simple) JSON schema.
+
+    Enough for default answers in JSON-schema mode: objects get every declared
+    property, strings "example", numbers 0, enums their first member.
+    """
+    if not isinstance(schema, Mapping) or depth > 8:
+        return None
+    if "const" in schema:
+        return schema["const"]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and options:
+            return example_for_schema(options[0], depth + 1)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties")
+        if not isinstance(props, Mapping):
+            return {}
+        return {k: example_for_schema(v, depth + 1) for k, v in props.items()}
+    if kind == "array":
+        return []
+    if kind == "string":
+        return "example"
+    if kind == "integer":
+        return 0
+    if kind == "number":
+        return 0.0
+    if kind == "boolean":
+        return False
+    return None
+
+
+def default_reply(
+    body: Mapping[str, Any], *, thinking: bool, chunks: int | None = None
+) -> Reply:
+    """The answer when the script is empty: deterministic and harmless.
+
+    Plain text echoing the last message briefly (never invented tool calls); valid
+    JSON in JSON mode; a short thinking text when the request thinks.
+
+    Args:
+        body: The request body.
+        thinking: Whether the server thinks for this request.
+        chunks: Make the streamed answer exactly this many content deltas.
+
+    Returns:
+        The reply.
+    """
+    from langchain_qwen.testing._rules import message_text
+
+    messages = body.get("messages")
+    last: Mapping[str, Any] = {}
+    if isinstance(messages, list) and messages and isinstance(messages[-1], Mapping):
+        last = messages[-1]
+    text = _snippet(message_text(last.get("content")))
+    if last.get("role") == "tool":
+        content = f"The tool returned: {text}"
+    elif text:
+        content = f"You said: {text}"
+    else:
+        content = "Hello from the DashScope emulator."
+    fmt = body.get("response_format")
+    if isinstance(fmt, Mapping) and fmt.get("type") == "json_object":
+        content = json.dumps({"answer": content}, ensure_ascii=False)
+    elif isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
+        spec = fmt.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, Mapping) else None
+        content = json.dumps(example_for_schema(schema) or {}, ensure_ascii=False)
+    if chunks:
+        # Benchmark streams: exactly `chunks` deltas of a few characters each.
+        content = "".join(f"t{i % 10} " for i in range(chunks))
+    reasoning = (
+        f"The user wrote {len(text)} characters. A short, direct answer fits."
+        if thinking
+        else None
+    )
+    return Reply.text(content, reasoning=reasoning, chunks=chunks)

@@ -1,0 +1,94 @@
+"""A DashScope emulator: a real loopback HTTP server that answers like DashScope.
+
+`DashScopeEmulator` speaks Alibaba Cloud Model Studio's OpenAI-compatible mode
+(`POST {prefix}/compatible-mode/v1/chat/completions`, `GET .../models`) with the exact
+wire shapes of recorded DashScope traffic: ids `chatcmpl-<request id>`, DashScope's
+response headers (`x-request-id`, `x-dashscope-call-gateway`, `req-cost-time`,
+`req-arrive-time`, `resp-start-time`, `server: istio-envoy`), `reasoning_content`
+deltas, tool-call deltas with `"id": ""` after the first, the extra empty-arguments
+delta before the finish chunk, the `choices: []` usage chunk, and DashScope's error
+bodies and request checks (auth per region, unknown models, `n`, `seed`, `stop`,
+temperature, JSON mode, thinking-mode rules, message order...).
+
+It imports nothing from the rest of `langchain_qwen` and uses only the standard
+library, so a client bug cannot hide behind the same bug in the emulator.
+
+Example:
+    ```python
+    from openai import OpenAI
+    from langchain_qwen.testing import DashScopeEmulator, Reply
+
+    with DashScopeEmulator() as emu:
+        emu.script(
+            Reply.text("Hi there", reasoning="The user greets me."),
+            Reply.tool_calls([{"name": "get_weather", "arguments": {"city": "杭州"}}]),
+        )
+        client = OpenAI(base_url=emu.base_url, api_key=emu.api_key)
+        client.chat.completions.create(
+            model="qwen-plus", messages=[{"role": "user", "content": "hi"}]
+        )
+        assert emu.last_request.json["model"] == "qwen-plus"
+    ```
+
+Scripting: `emu.script(*replies)` queues replies first in first out; every chat
+request that passes the request checks consumes one. Requests refused by a check
+(401, 404, 400) consume nothing. With an empty script the emulator answers a short
+deterministic text (echoing the last message; valid JSON in JSON mode; with a short
+thinking text when the request thinks) and never invents tool calls.
+
+Faults: `Reply.error(...)` (HTTP errors; plain JSON for stream requests too, as
+DashScope does), `Reply.raw(...)` (exact bytes), `Reply.hang(seconds)`,
+`Reply.reset()`, and stream faults on `Reply.text`/`Reply.tool_calls`:
+`drop_after=N`, `error_after=N`, `moderation_after=N`, `malformed_after=N`,
+`no_done=True` (see `Reply` for their meaning on non-streaming requests).
+
+Flavors (`DashScopeEmulator(flavor=...)`) emulate self-hosted servers serving Qwen:
+
+* `dashscope` (default): everything above. Base URL `.../compatible-mode/v1`;
+  region prefixes `/{region}/compatible-mode/v1` when `regions` is given.
+* `vllm`: base URL `.../v1`. Thinking field `reasoning` (newer vLLM) in messages and
+  deltas; thinking switch `chat_template_kwargs.enable_thinking` (Qwen3 thinks by
+  default). Ids `chatcmpl-<32 hex>`, tool call ids `chatcmpl-tool-<hex>`; chunks
+  without `usage`/`system_fingerprint` keys; every tool call opens with
+  `{id, type, index, function: {name}}` and later deltas carry only
+  `{index, function: {arguments}}`; non-stream messages have `content: null` next to
+  tool calls plus `refusal`/`annotations`/`audio`/`function_call` nulls; choices
+  carry `stop_reason`. No DashScope headers (`server: uvicorn`). Any key is accepted
+  unless `api_key` is given (then a wrong key gets `{"error": "Unauthorized"}`).
+  Any model id is accepted unless `models` is given (then 404 `NotFoundError`).
+  DashScope-only top-level keys (`enable_thinking`, `enable_search`,
+  `thinking_budget`, ...) get a 400 pydantic `extra_forbidden` error, as vLLM
+  builds with `extra="forbid"` send (current vLLM ignores unknown keys with a
+  warning; turn this off with `reject_dashscope_keys=False`). Only one rule is
+  checked: Qwen's chat template refuses a system message that is not first.
+  Errors: `{"error": {"message", "type": "BadRequestError", "param", "code": 400}}`.
+* `sglang`: like `vllm`, but the thinking field is `reasoning_content`, ids are bare
+  32-hex strings, tool call ids `call_<hex>`, choices carry `matched_stop`, chunks
+  carry `usage: null`, and errors are flat: `{"object": "error", "message", "type",
+  "param", "code"}`.
+* `ollama`: base URL `.../v1`. Thinking field `reasoning`; thinking switch
+  `reasoning_effort` (`"none"` turns it off) or `think`. Ids `chatcmpl-<number>`,
+  `system_fingerprint: "fp_ollama"`, no separate role chunk (every delta repeats
+  `role`), tool calls arrive whole in a single delta with `index: null`, no
+  `logprobs` keys, plain usage counts. No key checks unless `api_key` is given, no
+  request rules, any model accepted unless `models` is given (then 404
+  `model "x" not found, try pulling it first`).
+
+Run it in a separate process with `python -m langchain_qwen.testing serve`, and use
+the `dashscope_emulator` pytest fixture from `langchain_qwen.testing.pytest_plugin`.
+"""
+
+from langchain_qwen.testing._replies import Reply, ToolCall
+from langchain_qwen.testing._server import (
+    DEFAULT_API_KEY,
+    DashScopeEmulator,
+    RecordedRequest,
+)
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DashScopeEmulator",
+    "RecordedRequest",
+    "Reply",
+    "ToolCall",
+]

@@ -1,0 +1,67 @@
+"""Shared fixtures: every test talks to a real local DashScope emulator on loopback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from langchain_qwen import ChatQwen
+from langchain_qwen.testing import DashScopeEmulator
+from langchain_qwen.testing.pytest_plugin import dashscope_emulator
+
+__all__ = ["dashscope_emulator"]
+
+_ENV_VARS = (
+    "DASHSCOPE_API_KEY",
+    "DASHSCOPE_REGION",
+    "DASHSCOPE_BASE_URL",
+    "DASHSCOPE_API_BASE",
+    "DASHSCOPE_WORKSPACE_ID",
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_dashscope_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see a developer's real key or region settings."""
+    for var in _ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def emulator(dashscope_emulator: DashScopeEmulator) -> DashScopeEmulator:
+    return dashscope_emulator
+
+
+@pytest.fixture
+def make_llm(emulator: DashScopeEmulator) -> Any:
+    """Build a ChatQwen pointed at the emulator (no retries unless asked)."""
+
+    def make(**kwargs: Any) -> ChatQwen:
+        params: dict[str, Any] = {
+            "model": "qwen-plus",
+            "base_url": emulator.base_url,
+            "api_key": emulator.api_key,
+            "max_retries": 0,
+        }
+        params.update(kwargs)
+        return ChatQwen(**params)
+
+    return make
+
+
+@pytest.fixture
+def llm(make_llm: Any) -> ChatQwen:
+    return make_llm()
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[str]:
+    """The project's shared/ folder beside the repo (captures, seed page), if present."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.normpath(os.path.join(here, "..", "..", "..", "shared"))
+    if not os.path.isdir(path):
+        pytest.skip("../shared is not beside this checkout")
+    yield path

@@ -1,0 +1,43 @@
+"""Public names and every module import cleanly."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import langchain_qwen
+
+EXPECTED_ALL = {
+    "ChatQwen",
+    "ContentModerationError",
+    "DashScopeAPIError",
+    "DashScopeAuthenticationError",
+    "DashScopeBadRequestError",
+    "DashScopeConnectionError",
+    "DashScopeModelNotFoundError",
+    "DashScopePermissionDeniedError",
+    "DashScopeQuotaError",
+    "DashScopeRateLimitError",
+    "DashScopeServerError",
+    "DashScopeStreamError",
+    "DashScopeTimeoutError",
+    "IncompleteStreamError",
+    "__version__",
+}
+
+
+def test_all_imports() -> None:
+    assert set(langchain_qwen.__all__) == EXPECTED_ALL
+    for name in langchain_qwen.__all__:
+        assert getattr(langchain_qwen, name) is not None
+
+
+def test_every_module_imports() -> None:
+    names = [
+        info.name
+        for info in pkgutil.walk_packages(langchain_qwen.__path__, "langchain_qwen.")
+    ]
+    assert "langchain_qwen.chat_models" in names
+    assert "langchain_qwen.testing" in names
+    for name in names:
+        importlib.import_module(name)
