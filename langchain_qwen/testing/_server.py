@@ -522,6 +522,7 @@ class DashScopeEmulator:
     ) -> bool:
         """Answer one request; returns whether the connection stays open."""
         arrive_ms = int(time.time() * 1000)
+        conn.version = req.version
         route = self._route(req.path)
         parsed: Any = None
         if req.body:
@@ -614,7 +615,8 @@ class DashScopeEmulator:
         record.status = err.status
         headers = renderer.headers(ctx, content_type=JSON, gateway=err.gateway)
         body = dumps(renderer.error_body(err, ctx))
-        await conn.send(err.status, [*headers, *extra_headers], body, keep_alive=keep)
+        headers = merge_headers(headers, extra_headers)
+        await conn.send(err.status, headers, body, keep_alive=keep)
         return keep
 
     async def _chat(
@@ -674,7 +676,9 @@ class DashScopeEmulator:
             and options.get("include_usage") is True
         )
         n = body.get("n")
-        ctx.n = n if isinstance(n, int) and reply.kind == "text" else 1
+        # Self-hosted flavors do not validate n; keep the fan-out sane anyway.
+        valid_n = isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 16
+        ctx.n = n if valid_n and reply.kind == "text" else 1
         ctx.chunk_size = self._chunk_size
         ctx.prompt_tokens = prompt_token_estimate(body)
         return await self._serve(conn, reader, record, reply, ctx, keep)
@@ -710,7 +714,8 @@ class DashScopeEmulator:
                 ctx, content_type=content_type, stream=content_type == SSE
             )
             record.status = reply.status
-            await conn.send(reply.status, headers + extra, reply.body, keep_alive=keep)
+            headers = merge_headers(headers, extra)
+            await conn.send(reply.status, headers, reply.body, keep_alive=keep)
             return keep
         if reply.kind == "error":
             err = RuleError(
@@ -740,7 +745,7 @@ class DashScopeEmulator:
             code, message, type_ = renderer.fault_error(reply, moderation=moderation)
             err = RuleError(status_for(code), code, message, type_)
             return await self._send_error(conn, record, err, ctx, keep, extra)
-        headers = renderer.headers(ctx, content_type=JSON) + extra
+        headers = merge_headers(renderer.headers(ctx, content_type=JSON), extra)
         record.status = 200
         if reply.malformed_after is not None:
             await conn.send(200, headers, b"{not json", keep_alive=keep)
@@ -764,9 +769,12 @@ class DashScopeEmulator:
         renderer = self._flavor.renderer
         plan = renderer.stream(reply, ctx)
         events = plan.events
-        chunked = True
-        keep_after = keep and not reply.has_stream_fault
-        headers = renderer.headers(ctx, content_type=SSE, stream=True) + extra
+        # HTTP/1.0 has no chunked encoding: the body then ends when we close.
+        chunked = conn.version == "HTTP/1.1"
+        keep_after = keep and chunked and not reply.has_stream_fault
+        headers = merge_headers(
+            renderer.headers(ctx, content_type=SSE, stream=True), extra
+        )
         if not keep_after:
             headers.append(("connection", "close"))
         record.status = 200
@@ -800,6 +808,23 @@ class DashScopeEmulator:
         if not keep_after:
             conn.close()
         return keep_after
+
+
+# The HTTP layer owns message framing; scripted headers must not contradict it.
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date"})
+
+
+def merge_headers(
+    base: Sequence[tuple[str, str]], extra: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Generated headers overridden by scripted ones (names compared case-blind).
+
+    Framing headers (`Content-Length`, `Transfer-Encoding`, `Connection`, `Date`)
+    in `extra` are ignored: the server computes them for the bytes it sends.
+    """
+    wanted = [(k, v) for k, v in extra if k.lower() not in _FRAMING]
+    names = {k.lower() for k, _ in wanted}
+    return [(k, v) for k, v in base if k.lower() not in names] + wanted
 
 
 def _not_allowed() -> RuleError:

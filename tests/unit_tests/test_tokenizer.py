@@ -91,6 +91,16 @@ def test_long_text_chunking_is_exact(
     assert tok.encode(text) == expected
 
 
+def _tiktoken_version() -> tuple[int, ...]:
+    from importlib.metadata import version
+
+    return tuple(int(p) for p in version("tiktoken").split(".")[:2] if p.isdigit())
+
+
+@pytest.mark.skipif(
+    _tiktoken_version() < (0, 13),
+    reason="tiktoken < 0.13 is quadratic on huge pieces (~50 s here)",
+)
 def test_very_long_whitespace_does_not_crash(tok: tk.QwenTokenizer) -> None:
     # tiktoken's regex overflows on ~1M-char pieces without chunking.
     assert tok.count_tokens(" " * 1_000_000 + "end") > 0
@@ -207,6 +217,21 @@ def test_ranks_loaded_from_any_listed_package(
     )
     monkeypatch.setattr(tk, "_TOKENIZER", None)
     assert tk.get_tokenizer().encode("你好啊") == [108386, 103924]
+
+
+def test_package_without_ranks_file_is_not_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "fake_old_dashscope_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise RuntimeError('must not import')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(
+        tk, "RANKS_RESOURCES", (("fake_old_dashscope_pkg", "resources/qwen.tiktoken"),)
+    )
+    monkeypatch.setattr(tk, "_TOKENIZER", None)
+    with pytest.raises(ImportError, match=r"langchain-qwen\[tokenizer\]"):
+        tk.get_tokenizer()
 
 
 def test_ranks_with_wrong_hash_are_rejected(
