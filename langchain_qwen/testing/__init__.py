@@ -83,12 +83,14 @@ from langchain_qwen.testing._server import (
     DEFAULT_API_KEY,
     DashScopeEmulator,
     RecordedRequest,
+    Responder,
 )
 
 __all__ = [
     "DEFAULT_API_KEY",
     "DashScopeEmulator",
     "RecordedRequest",
+    "Responder",
     "Reply",
     "ToolCall",
 ]

@@ -10,7 +10,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -28,6 +28,9 @@ from langchain_qwen.testing._render import (
 )
 from langchain_qwen.testing._replies import Reply, default_reply, status_for
 from langchain_qwen.testing._rules import RuleError
+
+Responder = Callable[[dict[str, Any]], Reply]
+"""A scripted reply computed from the request body when its turn comes."""
 
 DEFAULT_API_KEY = "sk-emulator-0000000000000000"
 _REGION_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -172,7 +175,7 @@ class DashScopeEmulator:
             else reject_dashscope_keys
         )
         self._lock = threading.Lock()
-        self._script: collections.deque[Reply] = collections.deque()
+        self._script: collections.deque[Reply | Responder] = collections.deque()
         self._requests: list[RecordedRequest] = []
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -265,11 +268,19 @@ class DashScopeEmulator:
         """Configured region names (empty without regions)."""
         return list(self._regions or ())
 
-    def script(self, *replies: Reply) -> None:
-        """Queue replies; each chat request that passes the checks consumes one."""
+    def script(self, *replies: Reply | Responder) -> None:
+        """Queue replies; each chat request that passes the checks consumes one.
+
+        A reply may also be a callable ``(request_json) -> Reply``, called when its
+        turn comes, so that an answer can depend on what the client sent (for
+        example on the tool results of an agent's previous step).
+        """
         for reply in replies:
-            if not isinstance(reply, Reply):
-                msg = f"script() takes Reply objects, got {type(reply).__name__}"
+            if not isinstance(reply, Reply) and not callable(reply):
+                msg = (
+                    "script() takes Reply objects or callables returning one, got "
+                    f"{type(reply).__name__}"
+                )
                 raise TypeError(msg)
         with self._lock:
             self._script.extend(replies)
@@ -509,9 +520,16 @@ class DashScopeEmulator:
         strict = self._strict_models.get(region)
         return strict if strict is not None else list(self._flavor.default_models)
 
-    def _next_reply(self) -> Reply | None:
+    def _next_reply(self, body: dict[str, Any]) -> Reply | None:
         with self._lock:
-            return self._script.popleft() if self._script else None
+            reply = self._script.popleft() if self._script else None
+        if reply is None or isinstance(reply, Reply):
+            return reply
+        made = reply(body)
+        if not isinstance(made, Reply):
+            msg = f"scripted callable returned {type(made).__name__}, not a Reply"
+            raise TypeError(msg)
+        return made
 
     # ------------------------------------------------------------------ dispatch
     async def _dispatch(
@@ -660,7 +678,7 @@ class DashScopeEmulator:
         if broken is not None:
             return await self._send_error(conn, record, broken, ctx, keep)
 
-        reply = self._next_reply()
+        reply = self._next_reply(body)
         if reply is None:
             reply = default_reply(
                 body,
