@@ -29,7 +29,7 @@ _WEATHER = {"hangzhou": "light rain, 18°C", "beijing": "sunny, 24°C"}
 @tool
 def get_current_time() -> str:
     """Get the current local date and time."""
-    return f"Current time: {datetime.now().strftime('%Y-%m-%d %H:%M')}."  # noqa: DTZ005
+    return f"Current time: {datetime.now().strftime('%Y-%m-%d %H:%M')}."
 
 
 @tool
@@ -70,11 +70,15 @@ def main() -> int:
     with ExitStack() as stack:
         if os.environ.get("DASHSCOPE_API_KEY"):
             llm = ChatQwen(model=os.environ.get("QWEN_MODEL", "qwen-plus"))
-            print(f"Online: DashScope {llm.region} ({llm.openai_api_base}), {llm.model_name}")
+            print(
+                f"Online: DashScope {llm.region} ({llm.openai_api_base}), {llm.model_name}"
+            )
         else:
             emulator = stack.enter_context(DashScopeEmulator())
             _offline_script(emulator)
-            llm = ChatQwen(model="qwen-plus", base_url=emulator.base_url, api_key=emulator.api_key)
+            llm = ChatQwen(
+                model="qwen-plus", base_url=emulator.base_url, api_key=emulator.api_key
+            )
             print(
                 "OFFLINE: no DASHSCOPE_API_KEY set, so this runs against the embedded "
                 f"DashScope emulator at {emulator.base_url} with a scripted conversation."

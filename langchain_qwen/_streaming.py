@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from time import monotonic
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk
@@ -29,9 +30,11 @@ from langchain_qwen._errors import (
 )
 from langchain_qwen._responses import PROVIDER, delta_to_chunk, usage_to_metadata
 
-__all__ = ["SSEDecoder", "StreamState", "aiter_chunks", "iter_chunks"]
+__all__ = ["DEADLINE", "SSEDecoder", "StreamState", "aiter_chunks", "iter_chunks"]
 
 _DONE = "[DONE]"
+DEADLINE = "langchain_qwen.deadline"
+"""``response.extensions`` key: the ``time.monotonic()`` the answer must end by."""
 
 
 class SSEDecoder:
@@ -243,13 +246,60 @@ def _transport_error(exc: Exception, state: StreamState) -> Exception:
     return err
 
 
+def _past_deadline(state: StreamState) -> DashScopeTimeoutError:
+    partial = state.partial()
+    err = DashScopeTimeoutError(request=state.request)
+    err.message = (
+        f"The answer took longer than the request's timeout and was abandoned after "
+        f"{len(partial.text)} characters of text. The partial answer is on "
+        "exc.partial."
+    )
+    err.args = (err.message,)
+    err.partial = partial
+    return err
+
+
+def _bad_utf8(exc: UnicodeDecodeError, state: StreamState) -> DashScopeStreamError:
+    msg = f"Malformed data in the stream (not UTF-8: {exc.reason})."
+    return DashScopeStreamError(msg, state.request, partial=state.partial())
+
+
+def _is_json(response: httpx.Response) -> bool:
+    # An error answered as a plain JSON body (status 200) instead of an event stream.
+    return response.headers.get("content-type", "").startswith("application/json")
+
+
+def _not_a_stream(content: bytes, state: StreamState) -> Exception:
+    """The exception for a JSON body where an event stream was expected."""
+    text = content.decode("utf-8", "replace")
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("error"):
+        return stream_error(body, state.request, state.response, state.partial())
+    shown = text if len(text) <= 200 else text[:200] + "..."
+    msg = f"Expected an event stream, got a JSON body: {shown!r}"
+    return DashScopeStreamError(msg, state.request, body=body, partial=state.partial())
+
+
 def iter_chunks(
     response: httpx.Response, state: StreamState
 ) -> Iterator[ChatGenerationChunk]:
-    """Read a streaming response to its end, yielding chunks."""
+    """Read a streaming response to its end, yielding chunks.
+
+    Raises ``DashScopeTimeoutError`` once the whole answer takes longer than the
+    deadline :func:`langchain_qwen._transport.open_stream` stamped on the response
+    (``timeout`` seconds from sending the request), however quick each read is.
+    """
     decoder = SSEDecoder()
+    deadline = response.extensions.get(DEADLINE)
     try:
+        if _is_json(response):
+            raise _not_a_stream(response.read(), state)
         for raw in response.iter_bytes():
+            if deadline is not None and monotonic() > deadline:
+                raise _past_deadline(state)
             for data in decoder.feed(raw):
                 chunk = state.on_data(data)
                 if chunk is not None:
@@ -260,6 +310,8 @@ def iter_chunks(
                 yield chunk
     except (httpx.TransportError, httpx.StreamError) as exc:
         raise _transport_error(exc, state) from exc
+    except UnicodeDecodeError as exc:
+        raise _bad_utf8(exc, state) from exc
     final = state.on_end()
     if final is not None:
         yield final
@@ -270,8 +322,13 @@ async def aiter_chunks(
 ) -> AsyncIterator[ChatGenerationChunk]:
     """Async twin of :func:`iter_chunks`."""
     decoder = SSEDecoder()
+    deadline = response.extensions.get(DEADLINE)
     try:
+        if _is_json(response):
+            raise _not_a_stream(await response.aread(), state)
         async for raw in response.aiter_bytes():
+            if deadline is not None and monotonic() > deadline:
+                raise _past_deadline(state)
             for data in decoder.feed(raw):
                 chunk = state.on_data(data)
                 if chunk is not None:
@@ -282,6 +339,8 @@ async def aiter_chunks(
                 yield chunk
     except (httpx.TransportError, httpx.StreamError) as exc:
         raise _transport_error(exc, state) from exc
+    except UnicodeDecodeError as exc:
+        raise _bad_utf8(exc, state) from exc
     final = state.on_end()
     if final is not None:
         yield final

@@ -9,6 +9,13 @@ Retries (``max_retries``, default 2) cover rate limits (429 ``limit_requests``,
 response, with exponential backoff and jitter, honouring ``Retry-After``. Quota
 (``insufficient_quota``, ``Arrearage``), moderation and other 4xx answers are raised at
 once. Once a stream has started, nothing is retried: that could duplicate output.
+
+Timeouts: httpx applies ``timeout`` to each phase (connect, each read, ...), so a
+stream trickling events would never time out. When ``timeout`` is a number, the whole
+streamed answer must also arrive within it: :func:`open_stream` stamps a deadline
+(``timeout`` seconds after sending the request that succeeded) on the response, and
+``_streaming.iter_chunks`` abandons the stream past it with ``DashScopeTimeoutError``.
+``httpx.Timeout`` objects keep httpx's per-phase meaning only.
 """
 
 from __future__ import annotations
@@ -19,17 +26,24 @@ import json
 import logging
 import random
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
+
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import tool_call_chunk
 
 from langchain_qwen._compat import httpx
 from langchain_qwen._errors import (
     DashScopeConnectionError,
     DashScopeTimeoutError,
+    IncompleteStreamError,
     is_retryable,
     make_status_error,
     parse_error_body,
 )
+from langchain_qwen._responses import reasoning_of
+from langchain_qwen._streaming import DEADLINE
 
 __all__ = ["RequestTarget", "aopen_stream", "apost", "open_stream", "post"]
 
@@ -38,6 +52,30 @@ logger = logging.getLogger("langchain_qwen")
 _MAX_RETRY_AFTER = 60.0
 _INITIAL_BACKOFF = 0.5
 _MAX_BACKOFF = 8.0
+# The openai SDK's defaults for its own pooled clients.
+_ASYNC_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+_loop_clients: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[str, httpx.AsyncClient]
+] = weakref.WeakKeyDictionary()
+
+
+def loop_async_client(timeout: Any) -> httpx.AsyncClient:
+    """A pooled async client bound to the running event loop.
+
+    Async connections belong to the loop that opened them: a client shared across
+    ``asyncio.run`` calls (notebooks, scripts, test suites) fails with "Event loop is
+    closed" on its second loop. One pool per loop, shared by every ChatQwen with the
+    same timeout, keeps connection reuse without that failure.
+    """
+    loop = asyncio.get_running_loop()
+    clients = _loop_clients.get(loop)
+    if clients is None:
+        clients = _loop_clients[loop] = {}
+    key = repr(timeout)
+    client = clients.get(key)
+    if client is None:
+        client = clients[key] = httpx.AsyncClient(timeout=timeout, limits=_ASYNC_LIMITS)
+    return client
 
 
 @dataclass(frozen=True)
@@ -51,6 +89,13 @@ class RequestTarget:
     region: str | None
     region_text: str
     model: str | None
+
+
+def total_budget(timeout: Any) -> float | None:
+    """Seconds a whole answer may take: a numeric ``timeout``; else no limit."""
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool):
+        return float(timeout) if timeout > 0 else None
+    return None
 
 
 def _encode(body: dict[str, Any]) -> bytes:
@@ -213,7 +258,50 @@ def _decode(response: httpx.Response, target: RequestTarget) -> dict[str, Any]:
             region_text=target.region_text,
             model=target.model,
         )
+    _check_finished(decoded, response)
     return decoded
+
+
+def _check_finished(decoded: dict[str, Any], response: httpx.Response) -> None:
+    """Raise if a choice has no finish_reason: the answer was cut, not complete."""
+    choices = decoded.get("choices")
+    if not isinstance(choices, list):
+        return
+    for choice in choices:
+        if isinstance(choice, dict) and choice.get("finish_reason") is None:
+            message = choice.get("message")
+            partial = _partial_message(message if isinstance(message, dict) else {})
+            msg = (
+                f"The answer has no finish_reason after {len(partial.text)} "
+                "characters of text: it is incomplete (server fault). The partial "
+                "answer is on exc.partial."
+            )
+            raise IncompleteStreamError(
+                msg, response.request, body=decoded, partial=partial
+            )
+
+
+def _partial_message(message: dict[str, Any]) -> AIMessageChunk:
+    """An unfinished ``choices[i].message`` as received, for ``exc.partial``."""
+    content = message.get("content")
+    reasoning = reasoning_of(message)
+    calls = []
+    for i, raw in enumerate(message.get("tool_calls") or ()):
+        function = raw.get("function") or {}
+        arguments = function.get("arguments")
+        calls.append(
+            tool_call_chunk(
+                name=function.get("name"),
+                args=arguments if isinstance(arguments, str) else None,
+                id=raw.get("id"),
+                index=raw.get("index", i),
+            )
+        )
+    return AIMessageChunk(
+        content=content if isinstance(content, str) else "",
+        additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
+        tool_call_chunks=calls,
+    )
 
 
 def _with_status(response: httpx.Response, status: int) -> httpx.Response:
@@ -234,14 +322,18 @@ def open_stream(
     """
     content = _encode(body)
     attempts = _Attempts(target)
+    budget = total_budget(target.timeout)
     while True:
         request = _build(client, target, content)
+        sent = time.monotonic()
         try:
             response = client.send(request, stream=True)
         except httpx.TransportError as exc:
             time.sleep(attempts.after_transport_error(exc, request))
             continue
         if response.status_code < 400:
+            if budget is not None:
+                response.extensions[DEADLINE] = sent + budget
             return response
         try:
             error_body = response.read()
@@ -256,14 +348,18 @@ async def aopen_stream(
     """Async twin of :func:`open_stream`."""
     content = _encode(body)
     attempts = _Attempts(target)
+    budget = total_budget(target.timeout)
     while True:
         request = _build(client, target, content)
+        sent = time.monotonic()
         try:
             response = await client.send(request, stream=True)
         except httpx.TransportError as exc:
             await asyncio.sleep(attempts.after_transport_error(exc, request))
             continue
         if response.status_code < 400:
+            if budget is not None:
+                response.extensions[DEADLINE] = sent + budget
             return response
         try:
             error_body = await response.aread()

@@ -496,6 +496,12 @@ class ChatQwen(BaseChatOpenAI):
             model=model,
         )
 
+    def _async_http(self) -> Any:
+        if self.http_async_client is not None:
+            return self.root_async_client._client  # the user's own client, as given
+        timeout = self.root_async_client.timeout if self.root_async_client else None
+        return _transport.loop_async_client(timeout)
+
     def _must_stream(self, model: str) -> bool:
         return self.streaming or get_qwen_traits(model)["stream_only"]
 
@@ -540,7 +546,7 @@ class ChatQwen(BaseChatOpenAI):
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = await _transport.apost(
-                self.root_async_client._client, self._request_target(model), payload
+                self._async_http(), self._request_target(model), payload
             )
         except DashScopeBadRequestError as e:
             if _NONSTREAM_THINKING_REFUSAL not in str(e):
@@ -615,7 +621,7 @@ class ChatQwen(BaseChatOpenAI):
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
         response = await _transport.aopen_stream(
-            self.root_async_client._client, target, payload
+            self._async_http(), target, payload
         )
         state = StreamState(
             request=response.request,

@@ -7,10 +7,14 @@ import os
 import pytest
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
     if os.environ.get("DASHSCOPE_API_KEY"):
         return
-    skip = pytest.mark.skip(reason="DASHSCOPE_API_KEY is not set: live DashScope tests skipped")
+    skip = pytest.mark.skip(
+        reason="DASHSCOPE_API_KEY is not set: live DashScope tests skipped"
+    )
     for item in items:
         if "compile" not in item.keywords:
             item.add_marker(skip)

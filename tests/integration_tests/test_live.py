@@ -25,7 +25,9 @@ def get_current_weather(location: str) -> str:
 
 
 def _llm(**kwargs: object) -> ChatQwen:
-    return ChatQwen(model=os.environ.get("QWEN_MODEL", "qwen-plus"), max_retries=3, **kwargs)
+    return ChatQwen(
+        model=os.environ.get("QWEN_MODEL", "qwen-plus"), max_retries=3, **kwargs
+    )
 
 
 def test_agent_two_tools_live() -> None:
@@ -34,7 +36,9 @@ def test_agent_two_tools_live() -> None:
         {"messages": [("user", "What time is it and what's the weather in Hangzhou?")]}
     )
     called = {
-        tc["name"] for m in result["messages"] for tc in getattr(m, "tool_calls", []) or []
+        tc["name"]
+        for m in result["messages"]
+        for tc in getattr(m, "tool_calls", []) or []
     }
     assert called == {"get_current_time", "get_current_weather"}
     assert result["messages"][-1].content
@@ -49,7 +53,9 @@ async def test_agent_two_tools_live_async() -> None:
 
 
 def test_thinking_stream_live() -> None:
-    chunks = list(_llm(enable_thinking=True, thinking_budget=200).stream("Is 9.11 > 9.9?"))
+    chunks = list(
+        _llm(enable_thinking=True, thinking_budget=200).stream("Is 9.11 > 9.9?")
+    )
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -55,13 +53,3 @@ def make_llm(emulator: DashScopeEmulator) -> Any:
 @pytest.fixture
 def llm(make_llm: Any) -> ChatQwen:
     return make_llm()
-
-
-@pytest.fixture
-def shared_dir() -> Iterator[str]:
-    """The project's shared/ folder beside the repo (captures, seed page), if present."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    path = os.path.normpath(os.path.join(here, "..", "..", "..", "shared"))
-    if not os.path.isdir(path):
-        pytest.skip("../shared is not beside this checkout")
-    yield path

@@ -50,7 +50,10 @@ _CALL_CASES: list[tuple[dict[str, Any], str]] = [
     ({"enable_thinking": "yes"}, "enable_thinking"),
     ({"thinking_budget": -3}, "thinking_budget"),
     ({"enable_thinkng": True}, "enable_thinkng"),
-    ({"response_format": {"type": "json_object"}, "enable_thinking": True}, "enable_thinking"),
+    (
+        {"response_format": {"type": "json_object"}, "enable_thinking": True},
+        "enable_thinking",
+    ),
     ({"extra_body": {"seed": -1}}, "seed"),
 ]
 
@@ -83,7 +86,7 @@ def test_call_rejects(
 def test_error_lists_allowed_values(llm: ChatQwen) -> None:
     with pytest.raises(ValueError, match=r"temperature.*\[0, 2\)"):
         llm.invoke("x", temperature=2)
-    with pytest.raises(ValueError, match="singapore.*us.*china.*hongkong"):
+    with pytest.raises(ValueError, match=r"singapore.*us.*china.*hongkong"):
         ChatQwen(api_key="k", region="atlantis")
 
 
@@ -119,9 +122,9 @@ def test_forced_tool_choice_in_thinking_refused(
 async def test_bad_message_lists(
     emulator: DashScopeEmulator, llm: ChatQwen, messages: list[Any]
 ) -> None:
-    with pytest.raises(ValueError, match="messages|tool_call_id"):
+    with pytest.raises(ValueError, match=r"messages|tool_call_id"):
         llm.invoke(messages)
-    with pytest.raises(ValueError, match="messages|tool_call_id"):
+    with pytest.raises(ValueError, match=r"messages|tool_call_id"):
         await llm.ainvoke(messages)
     assert emulator.requests == []
 
@@ -146,7 +149,9 @@ async def test_bad_message_lists(
         ),
     ],
 )
-def test_bad_tools(emulator: DashScopeEmulator, llm: ChatQwen, tool: dict, needle: str) -> None:
+def test_bad_tools(
+    emulator: DashScopeEmulator, llm: ChatQwen, tool: dict, needle: str
+) -> None:
     with pytest.raises(ValueError, match=needle):
         llm.bind_tools([tool])
     with pytest.raises(ValueError, match=needle):

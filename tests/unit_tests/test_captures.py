@@ -119,10 +119,14 @@ async def test_capture_replay(path: Path, use_async: bool) -> None:
     if isinstance(body, str) and streamed:
         expected = _expected_from_sse(body)
     else:
-        expected = _expected_from_json(body if isinstance(body, dict) else json.loads(body))
+        expected = _expected_from_json(
+            body if isinstance(body, dict) else json.loads(body)
+        )
     assert msg.text == expected["content"]
     assert msg.additional_kwargs.get("reasoning_content", "") == expected["reasoning"]
-    assert [(t["name"], t["args"], t["id"]) for t in msg.tool_calls] == expected["calls"]
+    assert [(t["name"], t["args"], t["id"]) for t in msg.tool_calls] == expected[
+        "calls"
+    ]
     assert msg.invalid_tool_calls == []
     assert msg.response_metadata["finish_reason"] == expected["finish"]
     assert msg.response_metadata["model_name"] == expected["model"]
@@ -133,7 +137,9 @@ async def test_capture_replay(path: Path, use_async: bool) -> None:
     assert msg.usage_metadata["total_tokens"] == usage["total_tokens"]
     cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
     assert msg.usage_metadata.get("input_token_details", {}).get("cache_read") == cached
-    reasoning_tokens = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
+    reasoning_tokens = (usage.get("completion_tokens_details") or {}).get(
+        "reasoning_tokens"
+    )
     assert (
         msg.usage_metadata.get("output_token_details", {}).get("reasoning")
         == reasoning_tokens

@@ -28,8 +28,12 @@ def _aggregate(chunks: list[AIMessageChunk]) -> AIMessageChunk:
 # -- invoke ------------------------------------------------------------------------
 
 
-def test_invoke_text_usage_and_metadata(emulator: DashScopeEmulator, llm: ChatQwen) -> None:
-    emulator.script(Reply.text("Bonjour !", prompt_tokens=12, completion_tokens=3, cached_tokens=4))
+def test_invoke_text_usage_and_metadata(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
+    emulator.script(
+        Reply.text("Bonjour !", prompt_tokens=12, completion_tokens=3, cached_tokens=4)
+    )
     msg = llm.invoke("Say hello in French")
     assert isinstance(msg, AIMessage)
     assert msg.content == "Bonjour !"
@@ -43,16 +47,19 @@ def test_invoke_text_usage_and_metadata(emulator: DashScopeEmulator, llm: ChatQw
     assert meta["model_name"] == "qwen-plus"
     assert meta["finish_reason"] == "stop"
     assert meta["id"].startswith("chatcmpl-")
-    assert meta["request_id"] == emulator.last_request.headers.get("x-request-id") or meta[
-        "request_id"
-    ]
+    assert (
+        meta["request_id"] == emulator.last_request.headers.get("x-request-id")
+        or meta["request_id"]
+    )
     body = emulator.last_request.json
     assert body["model"] == "qwen-plus"
     assert body["messages"] == [{"role": "user", "content": "Say hello in French"}]
     assert "stream" not in body or body["stream"] is False
 
 
-async def test_ainvoke_matches_invoke(emulator: DashScopeEmulator, llm: ChatQwen) -> None:
+async def test_ainvoke_matches_invoke(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
     emulator.script(Reply.text("async answer", reasoning="thinking hard"))
     msg = await llm.ainvoke("q", enable_thinking=True)
     assert msg.content == "async answer"
@@ -60,8 +67,12 @@ async def test_ainvoke_matches_invoke(emulator: DashScopeEmulator, llm: ChatQwen
     assert emulator.last_request.json["enable_thinking"] is True
 
 
-def test_reasoning_content_block_and_v1(emulator: DashScopeEmulator, make_llm: Any) -> None:
-    emulator.script(Reply.text("42", reasoning="6 times 7"), Reply.text("42", reasoning="6x7"))
+def test_reasoning_content_block_and_v1(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
+    emulator.script(
+        Reply.text("42", reasoning="6 times 7"), Reply.text("42", reasoning="6x7")
+    )
     msg = make_llm(enable_thinking=True).invoke("q")
     blocks = msg.content_blocks
     assert blocks[0] == {"type": "reasoning", "reasoning": "6 times 7"}
@@ -77,7 +88,9 @@ def test_reasoning_content_block_and_v1(emulator: DashScopeEmulator, make_llm: A
 def test_stream_yields_many_chunks_and_one_usage(
     emulator: DashScopeEmulator, llm: ChatQwen
 ) -> None:
-    emulator.script(Reply.text("one two three four five six", chunks=6, completion_tokens=6))
+    emulator.script(
+        Reply.text("one two three four five six", chunks=6, completion_tokens=6)
+    )
     chunks = list(llm.stream("count"))
     assert len(chunks) >= 6  # really streamed, not one aggregated message
     assert "".join(c.text for c in chunks) == "one two three four five six"
@@ -92,24 +105,33 @@ def test_stream_yields_many_chunks_and_one_usage(
     assert body["stream_options"] == {"include_usage": True}
 
 
-async def test_astream_reasoning_then_text(emulator: DashScopeEmulator, llm: ChatQwen) -> None:
+async def test_astream_reasoning_then_text(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
     emulator.script(Reply.text("Paris", reasoning="The capital of France is Paris."))
     chunks = [c async for c in llm.astream("capital?", enable_thinking=True)]
     total = _aggregate(chunks)
     assert total.content == "Paris"
-    assert total.additional_kwargs["reasoning_content"] == "The capital of France is Paris."
+    assert (
+        total.additional_kwargs["reasoning_content"]
+        == "The capital of France is Paris."
+    )
     assert total.content_blocks[0]["type"] == "reasoning"
     assert sum(1 for c in chunks if c.usage_metadata) == 1
 
 
-def test_stream_usage_can_be_turned_off(emulator: DashScopeEmulator, make_llm: Any) -> None:
+def test_stream_usage_can_be_turned_off(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
     emulator.script(Reply.text("hi"))
     chunks = list(make_llm(stream_usage=False).stream("x"))
     assert "stream_options" not in emulator.last_request.json
     assert not any(c.usage_metadata for c in chunks)
 
 
-def test_streaming_flag_makes_invoke_stream(emulator: DashScopeEmulator, make_llm: Any) -> None:
+def test_streaming_flag_makes_invoke_stream(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
     emulator.script(Reply.text("streamed"))
     msg = make_llm(streaming=True).invoke("x")
     assert msg.content == "streamed"
@@ -117,7 +139,9 @@ def test_streaming_flag_makes_invoke_stream(emulator: DashScopeEmulator, make_ll
     assert msg.usage_metadata is not None
 
 
-def test_stream_only_model_invoke_streams(emulator: DashScopeEmulator, make_llm: Any) -> None:
+def test_stream_only_model_invoke_streams(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
     emulator.script(Reply.text("qwq answer", reasoning="hmm"))
     msg = make_llm(model="qwq-plus").invoke("x")
     assert emulator.last_request.json["stream"] is True
@@ -180,7 +204,9 @@ def test_per_call_extra_body_does_not_wipe_thinking(
     assert body["enable_search"] is True
 
 
-def test_bind_and_model_kwargs_reach_body(emulator: DashScopeEmulator, make_llm: Any) -> None:
+def test_bind_and_model_kwargs_reach_body(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
     emulator.script(Reply.text("ok"))
     llm = make_llm(model_kwargs={"enable_search": True})
     llm.bind(seed=7, presence_penalty=0.5).invoke("x")
@@ -214,7 +240,10 @@ def test_system_messages_merged_into_one_leading(
         ]
     )
     messages = emulator.last_request.json["messages"]
-    assert messages[0] == {"role": "system", "content": "Be brief.\n\nAnswer in French."}
+    assert messages[0] == {
+        "role": "system",
+        "content": "Be brief.\n\nAnswer in French.",
+    }
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
 
 
@@ -225,7 +254,9 @@ def test_history_tool_calls_unicode_and_reasoning(
         HumanMessage("北京天气?"),
         AIMessage(
             "",
-            tool_calls=[{"name": "get_weather", "args": {"city": "北京"}, "id": "call_1"}],
+            tool_calls=[
+                {"name": "get_weather", "args": {"city": "北京"}, "id": "call_1"}
+            ],
             additional_kwargs={"reasoning_content": "need weather"},
         ),
         ToolMessage([{"type": "text", "text": "晴"}], tool_call_id="call_1"),
@@ -242,7 +273,9 @@ def test_history_tool_calls_unicode_and_reasoning(
     assert json.loads(arguments) == {"city": "北京"}
     assert sent[2] == {"role": "tool", "tool_call_id": "call_1", "content": "晴"}
     make_llm(include_reasoning_in_history=True).invoke(history)
-    assert emulator.last_request.json["messages"][1]["reasoning_content"] == "need weather"
+    assert (
+        emulator.last_request.json["messages"][1]["reasoning_content"] == "need weather"
+    )
 
 
 def test_two_regions_in_one_process() -> None:
@@ -254,3 +287,31 @@ def test_two_regions_in_one_process() -> None:
         assert sg.invoke("x").content == "from sg"
         assert us.invoke("x").content == "from us"
         assert [r.region for r in emu.requests] == ["singapore", "us"]
+
+
+def test_async_calls_across_event_loops(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
+    """Notebooks and scripts call asyncio.run repeatedly; pooled connections must not
+    outlive their loop (ChatOpenAI fails here with "Event loop is closed")."""
+    import asyncio
+
+    async def stream_text() -> str:
+        return "".join([c.text async for c in llm.astream("x")])
+
+    for i in range(3):
+        emulator.script(Reply.text(f"answer {i}"), Reply.text(f"stream {i}"))
+        assert asyncio.run(llm.ainvoke("x")).content == f"answer {i}"
+        assert asyncio.run(stream_text()) == f"stream {i}"
+
+
+def test_profile_from_model_name() -> None:
+    profile = ChatQwen(api_key="k", model="qwen3-max").profile
+    assert profile is not None
+    assert profile["max_input_tokens"] == 262144
+    assert profile["max_output_tokens"] == 65536
+    assert profile["tool_calling"] is True
+    snapshot = ChatQwen(api_key="k", model="qwen-plus-2025-12-01").profile
+    assert snapshot is not None
+    assert snapshot["max_input_tokens"] == 1_000_000
+    assert ChatQwen(api_key="k", model="my-finetune").profile in (None, {})

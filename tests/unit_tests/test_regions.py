@@ -58,17 +58,25 @@ def test_env_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DASHSCOPE_REGION", "us")
     assert resolve_endpoint().base_url == _US
     monkeypatch.setenv("DASHSCOPE_WORKSPACE_ID", "w9")
-    assert resolve_endpoint().base_url == "https://w9.us-east-1.maas.aliyuncs.com/compatible-mode/v1"
+    assert (
+        resolve_endpoint().base_url
+        == "https://w9.us-east-1.maas.aliyuncs.com/compatible-mode/v1"
+    )
     monkeypatch.setenv("DASHSCOPE_API_BASE", "https://qwq-users.example/v1")
     assert resolve_endpoint().base_url == "https://qwq-users.example/v1"
     monkeypatch.setenv("DASHSCOPE_BASE_URL", _HK)
     endpoint = resolve_endpoint()
     assert (endpoint.base_url, endpoint.region) == (_HK, "hongkong")
     # an explicit argument beats every variable
-    assert resolve_endpoint(base_url="http://127.0.0.1:9/v1").base_url == "http://127.0.0.1:9/v1"
+    assert (
+        resolve_endpoint(base_url="http://127.0.0.1:9/v1").base_url
+        == "http://127.0.0.1:9/v1"
+    )
 
 
-def test_key_from_env_and_instances_keep_own_region(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_from_env_and_instances_keep_own_region(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-env")
     us = ChatQwen(region="us")
     cn = ChatQwen(region="china")

@@ -66,12 +66,21 @@ def test_ls_provider_and_lc_secrets() -> None:
     assert ChatQwen.get_lc_namespace() == ["langchain_qwen", "chat_models"]
 
 
-def test_key_absent_from_errors_and_debug_logs(caplog: pytest.LogCaptureFixture) -> None:
+def test_key_absent_from_errors_and_debug_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     with DashScopeEmulator(api_key="sk-the-right-one") as emu:
         llm = ChatQwen(base_url=emu.base_url, api_key=SECRET, max_retries=0)
         emu.script(Reply.text("unused"))
         caplog.set_level(logging.DEBUG)
-        for name in ("openai", "httpx", "httpx2", "httpcore", "httpcore2", "langchain_qwen"):
+        for name in (
+            "openai",
+            "httpx",
+            "httpx2",
+            "httpcore",
+            "httpcore2",
+            "langchain_qwen",
+        ):
             logging.getLogger(name).setLevel(logging.DEBUG)
         errors: list[Any] = []
         for call in (lambda: llm.invoke("x"), lambda: list(llm.stream("x"))):

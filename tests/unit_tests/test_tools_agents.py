@@ -54,7 +54,9 @@ def _tool_names(body: dict[str, Any]) -> list[str]:
 # -- bind_tools --------------------------------------------------------------------
 
 
-def test_bind_tools_every_form_reaches_body(emulator: DashScopeEmulator, llm: ChatQwen) -> None:
+def test_bind_tools_every_form_reaches_body(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
     emulator.script(Reply.text("no tool needed"))
     llm.bind_tools([GetWeather, get_time, add, _DICT_TOOL]).invoke("hi")
     body = emulator.last_request.json
@@ -88,7 +90,9 @@ def test_tool_choice_sent_as_asked(
     assert emulator.last_request.json["tool_choice"] == sent
 
 
-def test_parallel_tool_calls_and_strict(emulator: DashScopeEmulator, llm: ChatQwen) -> None:
+def test_parallel_tool_calls_and_strict(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
     emulator.script(Reply.text("ok"), Reply.text("ok"))
     llm.bind_tools([GetWeather], parallel_tool_calls=False, strict=True).invoke("hi")
     body = emulator.last_request.json
@@ -112,7 +116,9 @@ def test_thinking_only_model_refuses_forced_choice(
     emulator: DashScopeEmulator, make_llm: Any
 ) -> None:
     with pytest.raises(ValueError, match="thinking mode"):
-        make_llm(model="qwq-plus").bind_tools([GetWeather], tool_choice="required").invoke("x")
+        make_llm(model="qwq-plus").bind_tools(
+            [GetWeather], tool_choice="required"
+        ).invoke("x")
     assert emulator.requests == []
 
 
@@ -133,13 +139,17 @@ def _expected_calls() -> list[tuple[str, dict[str, Any], str]]:
 def test_streamed_parallel_calls_exact(
     emulator: DashScopeEmulator, llm: ChatQwen, interleave: bool
 ) -> None:
-    emulator.script(Reply.tool_calls(_PARALLEL, reasoning="two cities", interleave=interleave))
+    emulator.script(
+        Reply.tool_calls(_PARALLEL, reasoning="two cities", interleave=interleave)
+    )
     chunks = list(llm.bind_tools([GetWeather, get_time]).stream("weather?"))
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
     assert isinstance(total, AIMessageChunk)
-    assert [(t["name"], t["args"], t["id"]) for t in total.tool_calls] == _expected_calls()
+    assert [
+        (t["name"], t["args"], t["id"]) for t in total.tool_calls
+    ] == _expected_calls()
     assert total.invalid_tool_calls == []
     assert total.response_metadata["finish_reason"] == "tool_calls"
     assert total.additional_kwargs["reasoning_content"] == "two cities"
@@ -151,14 +161,20 @@ async def test_astream_events_carry_tool_call_chunks(
     emulator.script(Reply.tool_calls(_PARALLEL, interleave=True))
     names: list[str] = []
     ended: AIMessageChunk | None = None
-    async for event in llm.bind_tools([GetWeather, get_time]).astream_events("x", version="v2"):
+    async for event in llm.bind_tools([GetWeather, get_time]).astream_events(
+        "x", version="v2"
+    ):
         if event["event"] == "on_chat_model_stream":
-            names.extend(c["name"] for c in event["data"]["chunk"].tool_call_chunks if c["name"])
+            names.extend(
+                c["name"] for c in event["data"]["chunk"].tool_call_chunks if c["name"]
+            )
         if event["event"] == "on_chat_model_end":
             ended = event["data"]["output"]
     assert names == ["GetWeather", "GetWeather", "get_time"]
     assert ended is not None
-    assert [(t["name"], t["args"], t["id"]) for t in ended.tool_calls] == _expected_calls()
+    assert [
+        (t["name"], t["args"], t["id"]) for t in ended.tool_calls
+    ] == _expected_calls()
 
 
 async def test_invoke_parallel_calls_sync_and_async(
@@ -167,7 +183,9 @@ async def test_invoke_parallel_calls_sync_and_async(
     emulator.script(Reply.tool_calls(_PARALLEL), Reply.tool_calls(_PARALLEL))
     bound = llm.bind_tools([GetWeather, get_time])
     for msg in (bound.invoke("x"), await bound.ainvoke("x")):
-        assert [(t["name"], t["args"], t["id"]) for t in msg.tool_calls] == _expected_calls()
+        assert [
+            (t["name"], t["args"], t["id"]) for t in msg.tool_calls
+        ] == _expected_calls()
         assert msg.content == ""
 
 
@@ -191,7 +209,9 @@ class JokeDict(TypedDict):
 _JOKE = {"setup": "Why?", "punchline": "Because."}
 
 
-def test_structured_function_calling_default(emulator: DashScopeEmulator, llm: ChatQwen) -> None:
+def test_structured_function_calling_default(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
     emulator.script(Reply.tool_calls([{"name": "Joke", "arguments": _JOKE}]))
     result = llm.with_structured_output(Joke).invoke("joke")
     assert result == Joke(**_JOKE)
@@ -204,8 +224,12 @@ def test_structured_function_calling_default(emulator: DashScopeEmulator, llm: C
 def test_structured_on_thinking_model_does_not_force(
     emulator: DashScopeEmulator, make_llm: Any
 ) -> None:
-    emulator.script(Reply.tool_calls([{"name": "JokeDict", "arguments": _JOKE}], reasoning="r"))
-    result = make_llm(enable_thinking=True).with_structured_output(JokeDict).invoke("joke")
+    emulator.script(
+        Reply.tool_calls([{"name": "JokeDict", "arguments": _JOKE}], reasoning="r")
+    )
+    result = (
+        make_llm(enable_thinking=True).with_structured_output(JokeDict).invoke("joke")
+    )
     assert result == _JOKE
     assert emulator.last_request.json["tool_choice"] == "auto"
 
@@ -215,7 +239,9 @@ def test_structured_json_mode_adds_json_word_and_disables_thinking(
 ) -> None:
     emulator.script(Reply.text(json.dumps(_JOKE)))
     llm = make_llm(enable_thinking=True)
-    result = llm.with_structured_output(Joke, method="json_mode").invoke("Tell me a joke")
+    result = llm.with_structured_output(Joke, method="json_mode").invoke(
+        "Tell me a joke"
+    )
     assert result == Joke(**_JOKE)
     body = emulator.last_request.json
     assert body["response_format"] == {"type": "json_object"}
@@ -223,7 +249,9 @@ def test_structured_json_mode_adds_json_word_and_disables_thinking(
     assert "json" in json.dumps(body["messages"]).lower()
 
 
-def test_json_mode_keeps_users_own_json_word(emulator: DashScopeEmulator, llm: ChatQwen) -> None:
+def test_json_mode_keeps_users_own_json_word(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
     emulator.script(Reply.text("{}"))
     llm.with_structured_output(None, method="json_mode").invoke("Reply in JSON please")
     assert emulator.last_request.json["messages"] == [
@@ -232,15 +260,22 @@ def test_json_mode_keeps_users_own_json_word(emulator: DashScopeEmulator, llm: C
 
 
 @pytest.mark.parametrize("schema", [Joke, JokeDict, Joke.model_json_schema()])
-def test_structured_json_schema(emulator: DashScopeEmulator, llm: ChatQwen, schema: Any) -> None:
+def test_structured_json_schema(
+    emulator: DashScopeEmulator, llm: ChatQwen, schema: Any
+) -> None:
     emulator.script(Reply.text(json.dumps(_JOKE)))
-    result = llm.with_structured_output(schema, method="json_schema", strict=True).invoke("joke")
+    result = llm.with_structured_output(
+        schema, method="json_schema", strict=True
+    ).invoke("joke")
     assert (result.model_dump() if isinstance(result, BaseModel) else result) == _JOKE
     response_format = emulator.last_request.json["response_format"]
     assert response_format["type"] == "json_schema"
     assert response_format["json_schema"]["name"] in ("Joke", "JokeDict")
     assert response_format["json_schema"]["strict"] is True
-    assert set(response_format["json_schema"]["schema"]["properties"]) == {"setup", "punchline"}
+    assert set(response_format["json_schema"]["schema"]["properties"]) == {
+        "setup",
+        "punchline",
+    }
 
 
 def test_structured_include_raw(emulator: DashScopeEmulator, llm: ChatQwen) -> None:
@@ -260,7 +295,11 @@ def test_structured_json_modes_refused_for_always_thinking_model(make_llm: Any) 
 
 _LG_TOOLS_CALLS = [
     {"name": "get_current_time", "arguments": {}, "id": "call_time_1"},
-    {"name": "get_current_weather", "arguments": {"location": "杭州"}, "id": "call_weather_1"},
+    {
+        "name": "get_current_weather",
+        "arguments": {"location": "杭州"},
+        "id": "call_weather_1",
+    },
 ]
 
 
@@ -282,9 +321,15 @@ def _check_agent_requests(emulator: DashScopeEmulator) -> None:
     roles = [m["role"] for m in second["messages"]]
     assert roles == ["user", "assistant", "tool", "tool"]
     assistant = second["messages"][1]
-    assert [c["id"] for c in assistant["tool_calls"]] == ["call_time_1", "call_weather_1"]
+    assert [c["id"] for c in assistant["tool_calls"]] == [
+        "call_time_1",
+        "call_weather_1",
+    ]
     assert assistant["tool_calls"][1]["function"]["arguments"] == '{"location": "杭州"}'
-    assert [m["tool_call_id"] for m in second["messages"][2:]] == ["call_time_1", "call_weather_1"]
+    assert [m["tool_call_id"] for m in second["messages"][2:]] == [
+        "call_time_1",
+        "call_weather_1",
+    ]
     assert second["messages"][3]["content"] == "杭州: light rain."
 
 
@@ -302,7 +347,9 @@ async def test_agent_two_tools_sync_and_async(
     assert result["messages"][-1].content == "It is 12:00 and raining in Hangzhou."
     _check_agent_requests(emulator)
     _script_two_tool_turn(emulator, "Async answer.")
-    result = await agent.ainvoke({"messages": [("user", "Time and weather in Hangzhou?")]})
+    result = await agent.ainvoke(
+        {"messages": [("user", "Time and weather in Hangzhou?")]}
+    )
     assert result["messages"][-1].content == "Async answer."
     _check_agent_requests(emulator)
 
@@ -314,7 +361,9 @@ def _make_agent(factory: str, llm: ChatQwen, **kwargs: Any) -> Any:
 
         return create_agent(llm, tools=tools, **kwargs)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # create_react_agent is deprecated in favour of create_agent
+        warnings.simplefilter(
+            "ignore"
+        )  # create_react_agent is deprecated in favour of create_agent
         from langgraph.prebuilt import create_react_agent
 
         return create_react_agent(llm, tools, **kwargs)
@@ -339,7 +388,9 @@ async def test_agent_streams_tokens_and_usage_through_graph(
     assert usage_chunks == 2  # one per model call
 
 
-def test_agent_checkpointed_thread_multi_turn(emulator: DashScopeEmulator, llm: ChatQwen) -> None:
+def test_agent_checkpointed_thread_multi_turn(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
     from langgraph.checkpoint.memory import InMemorySaver
 
     agent = _make_agent("create_agent", llm, checkpointer=InMemorySaver())
@@ -347,20 +398,38 @@ def test_agent_checkpointed_thread_multi_turn(emulator: DashScopeEmulator, llm: 
     _script_two_tool_turn(emulator, "Raining, 12:00.")
     agent.invoke({"messages": [HumanMessage("Time and weather in Hangzhou?")]}, config)
     emulator.script(Reply.text("You asked about Hangzhou."))
-    result = agent.invoke({"messages": [HumanMessage("Which city did I ask about?")]}, config)
+    result = agent.invoke(
+        {"messages": [HumanMessage("Which city did I ask about?")]}, config
+    )
     assert result["messages"][-1].content == "You asked about Hangzhou."
     sent = emulator.last_request.json["messages"]
-    assert [m["role"] for m in sent] == ["user", "assistant", "tool", "tool", "assistant", "user"]
+    assert [m["role"] for m in sent] == [
+        "user",
+        "assistant",
+        "tool",
+        "tool",
+        "assistant",
+        "user",
+    ]
     assert sent[-1]["content"] == "Which city did I ask about?"
     assert sent[-2]["content"] == "Raining, 12:00."
 
 
-def test_tool_error_message_round_trips(emulator: DashScopeEmulator, llm: ChatQwen) -> None:
+def test_tool_error_message_round_trips(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
     emulator.script(Reply.text("Sorry, the tool failed."))
     history = [
         HumanMessage("weather?"),
-        AIMessage("", tool_calls=[{"name": "GetWeather", "args": {"city": "x"}, "id": "c1"}]),
+        AIMessage(
+            "", tool_calls=[{"name": "GetWeather", "args": {"city": "x"}, "id": "c1"}]
+        ),
         ToolMessage("Error: city not found", tool_call_id="c1", status="error"),
     ]
-    assert llm.bind_tools([GetWeather]).invoke(history).content == "Sorry, the tool failed."
-    assert emulator.last_request.json["messages"][2]["content"] == "Error: city not found"
+    assert (
+        llm.bind_tools([GetWeather]).invoke(history).content
+        == "Sorry, the tool failed."
+    )
+    assert (
+        emulator.last_request.json["messages"][2]["content"] == "Error: city not found"
+    )
