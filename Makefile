@@ -47,4 +47,8 @@ bench: .venv/.synced
 bench_quick: .venv/.synced
 	$(UV) run --locked --no-sync python bench/run.py --quick
 
+## notebooks: re-run the notebooks offline (emulator) and store their outputs
+notebooks: .venv/.synced
+	env -u DASHSCOPE_API_KEY $(UV) run --locked --no-sync jupyter execute --inplace --timeout=60 --kernel_name=python3 notebooks/*.ipynb
+
 check: lint type test

@@ -80,6 +80,7 @@ class Sizes:
     mem_chunks: int
 
 
+_MEM_TIMEOUT = 600.0
 FULL = Sizes(2000, 5, 200, 500, 3, 200, 1000, 20)
 # One emulator serves everything in quick mode (its streams have mem_chunks deltas).
 QUICK = Sizes(20, 3, 20, 50, 1, 10, 50, 20)
@@ -91,7 +92,7 @@ class Emulator:
 
     def __init__(self, text_chunks: int) -> None:
         self.text_chunks = text_chunks
-        self._log = tempfile.TemporaryFile(mode="w+")
+        self._log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -155,38 +156,44 @@ def chat_completions_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/chat/completions"
 
 
-def make_client(name: str, base_url: str) -> Any:
-    """One instance of a client (for the raw SDK: ``(OpenAI, AsyncOpenAI)``)."""
+def make_client(name: str, base_url: str, timeout: float | None = None) -> Any:
+    """One instance of a client (for the raw SDK: ``(OpenAI, AsyncOpenAI)``).
+
+    ``timeout`` None keeps every client's default (the timed phases); the memory
+    workers pass a long one, as 1,000 streams opened at once on one event loop can
+    take longer than the SDK's 5 s connect timeout to be scheduled.
+    """
+    extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
     if name == QWEN:
         from langchain_qwen import ChatQwen
 
-        return ChatQwen(model=MODEL, base_url=base_url, api_key=KEY)
+        return ChatQwen(model=MODEL, base_url=base_url, api_key=KEY, **extra)
     if name == OPENAI:
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(
-            model=MODEL, base_url=base_url, api_key=KEY, stream_usage=True
+            model=MODEL, base_url=base_url, api_key=KEY, stream_usage=True, **extra
         )
     if name == QWQ:
         from langchain_qwq import ChatQwen as QwqChatQwen
 
-        return QwqChatQwen(model=MODEL, api_base=base_url, api_key=KEY)
+        return QwqChatQwen(model=MODEL, api_base=base_url, api_key=KEY, **extra)
     if name == SDK:
         import openai
 
         return (
-            openai.OpenAI(base_url=base_url, api_key=KEY),
-            openai.AsyncOpenAI(base_url=base_url, api_key=KEY),
+            openai.OpenAI(base_url=base_url, api_key=KEY, **extra),
+            openai.AsyncOpenAI(base_url=base_url, api_key=KEY, **extra),
         )
     if name == FLOOR_IO:
-        from langchain_qwen._compat import httpx
         from openai._constants import DEFAULT_CONNECTION_LIMITS, DEFAULT_TIMEOUT
 
+        from langchain_qwen._compat import httpx
+
+        http_timeout = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout)
         return (
-            httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, timeout=DEFAULT_TIMEOUT),
-            httpx.AsyncClient(
-                limits=DEFAULT_CONNECTION_LIMITS, timeout=DEFAULT_TIMEOUT
-            ),
+            httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, timeout=http_timeout),
+            httpx.AsyncClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=http_timeout),
             chat_completions_url(base_url),
         )
     msg = f"unknown client {name!r}"
@@ -583,7 +590,7 @@ def mem_worker(names: list[str], base_url: str, streams: int) -> int:
     """
     import tracemalloc
 
-    clients = {name: make_client(name, base_url) for name in names}
+    clients = {name: make_client(name, base_url, _MEM_TIMEOUT) for name in names}
 
     async def many(name: str, n: int) -> list[int]:
         client = clients[name]
@@ -778,14 +785,16 @@ def run(args: argparse.Namespace) -> Results:
         # stays cheap, and no client pays for collecting the others' modules.
         gc.collect()
         gc.freeze()
-        if "stream" in phases:
-            bench_stream(res, clients, sizes)
-        if "invoke" in phases:
-            bench_invoke(res, clients, sizes)
-        if "concurrent" in phases:
-            bench_concurrent(res, clients, sizes)
-        if "construct" in phases:
-            bench_construct(res, base_url, sizes)
+        for phase, bench in (
+            ("stream", lambda: bench_stream(res, clients, sizes)),
+            ("invoke", lambda: bench_invoke(res, clients, sizes)),
+            ("concurrent", lambda: bench_concurrent(res, clients, sizes)),
+            ("construct", lambda: bench_construct(res, base_url, sizes)),
+        ):
+            if phase in phases:
+                t0 = time.perf_counter()
+                bench()
+                res.put("phase_s", phase, time.perf_counter() - t0)
         if "memory" in phases:
             if first_chunks != sizes.mem_chunks:
                 res.put("server_cpu_s", "timed phases", server.cpu_seconds())
@@ -793,7 +802,9 @@ def run(args: argparse.Namespace) -> Results:
                 server = Emulator(sizes.mem_chunks)
                 base_url = server.base_url
                 print(f"emulator: {base_url} ({sizes.mem_chunks} deltas per stream)")
+            t0 = time.perf_counter()
             bench_memory(res, base_url, sizes, shared=args.quick)
+            res.put("phase_s", "memory", time.perf_counter() - t0)
     finally:
         server.stop()
     res.put("total_s", "run", time.perf_counter() - t_start)
@@ -824,7 +835,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     print("targets (issue 4; informational, never fails the run):")
     print(render_targets(res))
-    print(f"total {res.get('total_s', 'run'):.1f} s")
+    phases = ", ".join(f"{k} {v:.0f} s" for k, v in res.data.get("phase_s", {}).items())
+    print(f"total {res.get('total_s', 'run'):.1f} s ({phases})")
     if args.json:
         payload = {
             "mode": mode,

@@ -391,14 +391,18 @@ def check_key(raw: str | None, environ: Mapping[str, str] | None = None) -> KeyC
                 reclean,
             )
         )
+    stray = set(raw.strip()) - set(raw.strip().strip(_QUOTES)) if raw else set()
     if raw.strip() != raw.strip().strip(_QUOTES):
         findings.append(
             Finding(
                 "key",
                 "fail",
-                "DASHSCOPE_API_KEY is wrapped in quote characters that are part of "
-                "its value (quoted twice when it was set?).",
-                reclean,
+                "DASHSCOPE_API_KEY starts or ends with quote characters that are part "
+                "of its value (quoted twice when it was set?).",
+                reclean
+                if all(ch.isascii() for ch in stray)
+                else set_env_command("DASHSCOPE_API_KEY", "sk-...")
+                + "  # re-copied without the typographic quotes",
             )
         )
     if any(ch.isspace() for ch in cleaned):
@@ -516,6 +520,8 @@ def _probe(
         )
     except (httpx.HTTPError, OSError, ValueError) as exc:
         text = str(exc) or type(exc).__name__
+        if key:
+            text = text.replace(key, "***")
         return Probe(
             region,
             url,
@@ -989,14 +995,31 @@ def run_doctor(
         and configured_url not in {u for _, u in targets}
     ):
         targets.append((endpoint.region, endpoint.base_url.rstrip("/")))
-    probes = probe_all(targets, key.cleaned, timeout=timeout)
+    # A key that cannot travel in an HTTP header is not sent: the probes then only
+    # check reachability (the key findings already say what to fix).
+    sendable = key.cleaned if key.cleaned and key.cleaned.isascii() else None
+    probes = probe_all(targets, sendable, timeout=timeout)
     key_regions = list(
         dict.fromkeys(p.region for p in probes if p.knows_key and p.region)
     )
     configured = next((p for p in probes if p.url == configured_url), None)
+    if key.present and sendable is None:
+        findings.append(
+            Finding(
+                "regions",
+                "info",
+                "The key was not sent (it cannot be part of an HTTP header); the "
+                "regions were only checked for reachability.",
+            )
+        )
     findings.extend(
         _key_region_findings(
-            key, probes, configured, endpoint, region_source, key_regions
+            sendable is not None,
+            probes,
+            configured,
+            endpoint,
+            region_source,
+            key_regions,
         )
     )
 
@@ -1039,7 +1062,7 @@ def _unreachable_fix(probes: Sequence[Probe]) -> str:
 
 
 def _key_region_findings(
-    key: KeyCheck,
+    key_sent: bool,
     probes: Sequence[Probe],
     configured: Probe | None,
     endpoint: Endpoint | None,
@@ -1073,7 +1096,7 @@ def _key_region_findings(
                 + ".",
             )
         )
-    if not key.present:
+    if not key_sent:
         return out
     for p in probes:
         if p.outcome == "denied":

@@ -154,9 +154,12 @@ class DashScopeStreamError(openai.APIError, ModelAPIError):
     Attributes:
         partial: the message streamed before the failure (text, reasoning, tool
             call chunks), never returned as if it were complete.
+        code: DashScope's error code of an error event.
+        request_id: DashScope's request id, when the stream told it.
     """
 
     partial: AIMessageChunk | None = None
+    request_id: str | None = None
 
     def __init__(
         self,
@@ -165,9 +168,11 @@ class DashScopeStreamError(openai.APIError, ModelAPIError):
         *,
         body: object | None = None,
         partial: AIMessageChunk | None = None,
+        request_id: str | None = None,
     ) -> None:
         super().__init__(message, request, body=body)
         self.partial = partial
+        self.request_id = request_id
         if isinstance(body, dict) and body.get("code") is not None:
             self.code = str(body["code"])
 
@@ -320,18 +325,26 @@ def stream_error(
     code = str(fields.get("code") or "")
     message = _NATIVE_PREFIX.sub("", str(fields.get("message") or "stream error"))
     request_id = event.get("request_id") or response.headers.get("x-request-id")
-    text = f"Error inside the stream - {code or 'error'}: {message}"
+    received = len(partial.text) if partial is not None else 0
+    text = (
+        f"Error inside the stream after {received} characters of text - "
+        f"{code or 'error'}: {message}"
+    )
+    if is_moderation_code(code):
+        text += _hint(400, code, "", None)
+    if received:
+        text += " The partial answer is on exc.partial."
     if request_id:
         text += f" (request_id: {request_id})"
-    if partial is not None and partial.text:
-        text += f" after {len(partial.text)} characters of text"
     if is_moderation_code(code):
         exc = ContentModerationError(
-            text + _hint(400, code, "", None),
-            response=response,
-            body=fields,
-            request_id=request_id,
+            text, response=response, body=fields, request_id=request_id
         )
+        # The refusal is a 400 in DashScope's own words ("<400> ...DataInspection"),
+        # even when it arrives inside a 200 stream; exc.response stays the real one.
+        exc.status_code = 400
         exc.partial = partial
         return exc
-    return DashScopeStreamError(text, request, body=fields, partial=partial)
+    return DashScopeStreamError(
+        text, request, body=fields, partial=partial, request_id=request_id
+    )

@@ -8,7 +8,10 @@ r"""Outbound messages: DashScope's rules for the ``messages`` list we send.
 - Reasoning is not sent back unless asked (``include_reasoning_in_history``).
 - Text-only content lists are collapsed to a string (some deployments reject arrays
   for text-only models); lists that carry other parts or ``cache_control`` stay lists.
-- Tool messages get string content, and each must answer a tool call made earlier.
+- Tool messages get string content, and each must answer a tool call made earlier;
+  one carrying a ``cache_control`` marker is sent as a single marked text part.
+- Audio a Qwen-Omni answer carried is not sent back (DashScope takes assistant turns
+  as text): its transcript stands in when the turn has no text.
 """
 
 from __future__ import annotations
@@ -57,9 +60,51 @@ def _as_text(content: Any) -> str:
     return json.dumps(content, ensure_ascii=False)
 
 
+def _tool_content(content: Any) -> Any:
+    """Tool-message content: a string, or one text part when it carries a marker."""
+    if isinstance(content, list):
+        markers = [
+            p["cache_control"]
+            for p in content
+            if isinstance(p, dict) and p.get("cache_control") is not None
+        ]
+        if markers:
+            plain = [
+                {k: v for k, v in p.items() if k != "cache_control"}
+                if isinstance(p, dict)
+                else p
+                for p in content
+            ]
+            return [
+                {"type": "text", "text": _as_text(plain), "cache_control": markers[-1]}
+            ]
+    return _as_text(content)
+
+
+_AUDIO_PARTS = frozenset({"audio", "input_audio"})
+
+
+def _drop_output_audio(as_dict: dict[str, Any]) -> None:
+    """Remove Omni audio output from an assistant turn, keeping its transcript."""
+    audio = as_dict.pop("audio", None)
+    content = as_dict.get("content")
+    if isinstance(content, list):
+        content = [
+            p
+            for p in content
+            if not (isinstance(p, dict) and p.get("type") in _AUDIO_PARTS)
+        ]
+        as_dict["content"] = content
+    transcript = audio.get("transcript") if isinstance(audio, dict) else None
+    if transcript and not content:
+        as_dict["content"] = transcript
+
+
 def _merge_system(system_dicts: list[dict[str, Any]]) -> dict[str, Any]:
     if len(system_dicts) == 1:
-        return system_dicts[0]
+        only = system_dicts[0]
+        only["content"] = _collapse_text(only.get("content"))
+        return only
     contents = [d.get("content") for d in system_dicts]
     if all(isinstance(c, str) for c in contents):
         return {"role": "system", "content": "\n\n".join(c for c in contents if c)}
@@ -128,6 +173,7 @@ def shape_messages(
             systems.append(as_dict)
             continue
         if isinstance(message, AIMessage):
+            _drop_output_audio(as_dict)
             if message.tool_calls or message.invalid_tool_calls:
                 as_dict["tool_calls"] = _tool_calls_json(message)
                 open_call_ids.update(c["id"] for c in as_dict["tool_calls"])
@@ -147,7 +193,7 @@ def shape_messages(
                     "its id."
                 )
                 raise ValueError(msg)
-            as_dict["content"] = _as_text(as_dict.get("content"))
+            as_dict["content"] = _tool_content(as_dict.get("content"))
         else:
             as_dict["content"] = _collapse_text(as_dict.get("content"))
         rest.append(as_dict)

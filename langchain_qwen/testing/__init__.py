@@ -90,7 +90,7 @@ __all__ = [
     "DEFAULT_API_KEY",
     "DashScopeEmulator",
     "RecordedRequest",
-    "Responder",
     "Reply",
+    "Responder",
     "ToolCall",
 ]

@@ -23,6 +23,14 @@ EXPECTED_ALL = {
     "DashScopeTimeoutError",
     "IncompleteStreamError",
     "__version__",
+    "audio_block_from_file",
+    "audio_wav_bytes",
+    "context_cache_middleware",
+    "image_block_from_file",
+    "mark_cache_breakpoint",
+    "stop_to_token_ids",
+    "video_block_from_file",
+    "video_frames_block",
 }
 
 

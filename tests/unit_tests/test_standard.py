@@ -43,11 +43,11 @@ class TestChatQwenStandard(ChatModelUnitTests):
 
     @property
     def supports_image_inputs(self) -> bool:
-        return True
+        return False  # qwen-plus is text-only; ChatQwen refuses images for it
 
     @property
     def supports_image_urls(self) -> bool:
-        return True
+        return False
 
     @property
     def supports_model_override(self) -> bool:

@@ -1,0 +1,196 @@
+"""The notebooks in notebooks/ execute top to bottom, offline, against the emulator.
+
+Each notebook's first code cell starts a `DashScopeEmulator` and scripts the replies
+when `DASHSCOPE_API_KEY` is unset (conftest unsets it, and the kernel inherits this
+process's environment), so the run needs no key and no network. The committed
+notebooks carry the outputs of such a run; these tests also check that they do.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from langchain_qwen.testing import DashScopeEmulator, Reply
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+CELL_TIMEOUT = 60
+
+# Expected outputs that depend on the emulator branch or on region resolution
+# (with DASHSCOPE_BASE_URL set, every region resolves to that URL).
+OFFLINE_ONLY = (
+    "Offline: DashScope emulator",
+    "dashscope-us.aliyuncs.com",
+    "ws-1234abcd",
+)
+
+# Outputs a successful offline run must contain, per notebook.
+EXPECTED: dict[str, list[str]] = {
+    "chat_qwen.ipynb": [
+        "Offline: DashScope emulator at http://127.0.0.1:",
+        "us         https://dashscope-us.aliyuncs.com/compatible-mode/v1",
+        "https://ws-1234abcd.eu-central-1.maas.aliyuncs.com/compatible-mode/v1",
+        "J'adore la programmation.",
+        "'input_tokens':",  # usage_metadata after streaming
+        "Ich liebe das Programmieren.",
+        "Reasoning: Compare the decimals",
+        "Reasoning tokens:",
+        "'name': 'GetWeather'",
+        "Hangzhou has light rain at 18°C",
+        "Joke(setup='Why was the cat sitting on the computer?'",
+        "Apsara Conference",
+        "Labrador retriever",
+        "おはようございます",
+        "qwen3-vl-plus  context",
+        "qwen-plus-us",  # the CLI's models table
+    ],
+    "langgraph_agent.ipynb": [
+        "Offline: DashScope emulator at http://127.0.0.1:",
+        '[tool call] get_weather {"city": "Hangzhou"}',
+        '[tool call] get_weather {"city": "Beijing"}',
+        "[tool result] Beijing: sunny, 24°C",
+        "Assistant: Hangzhou has light rain at 18°C",
+        '[tool call] celsius_to_fahrenheit {"celsius": 24}',
+        "Assistant: Beijing is the warmer one today: 24°C, which is 75.2°F.",
+        "human: Which of the two is warmer?",  # memory: the thread kept turn 1
+        "| turn | model call | produced | input | output | reasoning | total |",
+        "| **all** | **4** |",
+    ],
+}
+
+
+def _texts(nb: Any) -> str:
+    """All text outputs of a notebook, joined (stream pieces glued back together)."""
+    parts: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            kind = out.get("output_type")
+            if kind == "stream":
+                parts.append(out.get("text", ""))
+            elif kind in ("execute_result", "display_data"):
+                data = out.get("data", {})
+                rich = data.get("text/markdown", "") or data.get("text/plain", "")
+                parts.append(f"\n{rich}\n")
+            elif kind == "error":
+                parts.append(f"\nERROR {out.get('ename')}: {out.get('evalue')}\n")
+        parts.append("\n")
+    return "".join(parts)
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The kernel inherits this environment: no key means the emulator branch.
+    for var in list(os.environ):
+        if var.startswith("DASHSCOPE_") or var == "LANGCHAIN_QWEN_REGION_URLS":
+            monkeypatch.delenv(var, raising=False)
+
+
+def _execute(nb: Any) -> Any:
+    """Run a fresh copy of ``nb`` in a python3 kernel; any cell error raises."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        allow_errors=False,  # a failing cell raises CellExecutionError
+        record_timing=False,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    client.execute()
+    return nb
+
+
+def _scripted_replies(nb: Any) -> list[Reply]:
+    """The replies the notebook's first code cell scripts (its emu.script(...) call)."""
+    setup = next(c for c in nb.cells if c.cell_type == "code").source
+    for node in ast.walk(ast.parse(setup)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "script"
+        ):
+            expr = ast.Expression(ast.List(elts=node.args, ctx=ast.Load()))
+            ast.fix_missing_locations(expr)
+            return eval(compile(expr, "<notebook script>", "eval"), {"Reply": Reply})
+    raise AssertionError("the first code cell has no emu.script(...) call")
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_notebook_executes_offline(name: str) -> None:
+    nb = _execute(nbformat.read(NOTEBOOKS / name, as_version=4))
+    text = _texts(nb)
+    assert "ERROR " not in text
+    missing = [s for s in EXPECTED[name] if s not in text]
+    assert not missing, f"{name}: outputs lack {missing}"
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_notebook_online_branch_runs_unchanged(
+    name: str, emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With DASHSCOPE_API_KEY set the notebook takes its DashScope branch.
+
+    DASHSCOPE_BASE_URL points that branch at an emulator owned by this test,
+    scripted with the notebook's own replies, so the run stays offline while
+    every later cell runs exactly as it would on DashScope (llm_kwargs = {}).
+    """
+    committed = nbformat.read(NOTEBOOKS / name, as_version=4)
+    emulator.script(*_scripted_replies(committed))
+    monkeypatch.setenv("DASHSCOPE_API_KEY", emulator.api_key)
+    monkeypatch.setenv("DASHSCOPE_BASE_URL", emulator.base_url)
+    text = _texts(_execute(committed))
+    assert "Online: DashScope" in text
+    assert "Offline:" not in text
+    expected = [s for s in EXPECTED[name] if not any(k in s for k in OFFLINE_ONLY)]
+    missing = [s for s in expected if s not in text]
+    assert not missing, f"{name} (online branch): outputs lack {missing}"
+    assert emulator.pending == 0  # exactly the scripted model calls were made
+    assert all(r.status == 200 for r in emulator.chat_requests)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_notebook_structure_and_committed_outputs(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+    first = nb.cells[0]
+    assert first.cell_type == "markdown"
+    assert "offline DashScope emulator" in first.source
+    assert "DASHSCOPE_API_KEY" in first.source
+
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    setup = code_cells[0].source
+    assert 'if os.environ.get("DASHSCOPE_API_KEY"):' in setup
+    assert "llm_kwargs = {}" in setup
+    assert "DashScopeEmulator().start()" in setup
+    assert 'llm_kwargs = {"base_url": emu.base_url, "api_key": emu.api_key}' in setup
+    # Replies are scripted in the emulator branch only; later cells just build
+    # ChatQwen(model=..., **llm_kwargs) and never touch the emulator's script.
+    for cell in code_cells[1:]:
+        assert "Reply." not in cell.source
+        assert "emu.script" not in cell.source
+    assert any("**llm_kwargs" in c.source for c in code_cells[1:])
+
+    # Committed with the outputs of an offline run, in order, without errors.
+    counts = [c.execution_count for c in code_cells]
+    assert counts == list(range(1, len(code_cells) + 1))
+    text = _texts(nb)
+    assert "ERROR " not in text
+    missing = [s for s in EXPECTED[name] if s not in text]
+    assert not missing, f"committed {name} lacks outputs {missing}"
