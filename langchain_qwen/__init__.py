@@ -1,31 +1,69 @@
 """LangChain integration for Qwen models on DashScope and OpenAI-compatible servers."""
 
-from langchain_qwen._cache import context_cache_middleware, mark_cache_breakpoint
-from langchain_qwen._errors import (
-    ContentModerationError,
-    DashScopeAPIError,
-    DashScopeAuthenticationError,
-    DashScopeBadRequestError,
-    DashScopeConnectionError,
-    DashScopeModelNotFoundError,
-    DashScopePermissionDeniedError,
-    DashScopeQuotaError,
-    DashScopeRateLimitError,
-    DashScopeServerError,
-    DashScopeStreamError,
-    DashScopeTimeoutError,
-    IncompleteStreamError,
-)
-from langchain_qwen._media import (
-    audio_block_from_file,
-    audio_wav_bytes,
-    image_block_from_file,
-    video_block_from_file,
-    video_frames_block,
-)
-from langchain_qwen._tokenizer import stop_to_token_ids
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from langchain_qwen._version import __version__
-from langchain_qwen.chat_models import ChatQwen
+
+if TYPE_CHECKING:
+    from langchain_qwen._cache import context_cache_middleware, mark_cache_breakpoint
+    from langchain_qwen._errors import (
+        ContentModerationError,
+        DashScopeAPIError,
+        DashScopeAuthenticationError,
+        DashScopeBadRequestError,
+        DashScopeConnectionError,
+        DashScopeModelNotFoundError,
+        DashScopePermissionDeniedError,
+        DashScopeQuotaError,
+        DashScopeRateLimitError,
+        DashScopeServerError,
+        DashScopeStreamError,
+        DashScopeTimeoutError,
+        IncompleteStreamError,
+    )
+    from langchain_qwen._media import (
+        audio_block_from_file,
+        audio_wav_bytes,
+        image_block_from_file,
+        video_block_from_file,
+        video_frames_block,
+    )
+    from langchain_qwen._tokenizer import stop_to_token_ids
+    from langchain_qwen.chat_models import ChatQwen
+
+# Imported on first use: langchain-openai takes seconds to import, and the CLI's
+# `doctor`/`models` and `langchain_qwen.testing` users should not pay for it.
+_LAZY = {
+    "ChatQwen": "chat_models",
+    "context_cache_middleware": "_cache",
+    "mark_cache_breakpoint": "_cache",
+    "audio_block_from_file": "_media",
+    "audio_wav_bytes": "_media",
+    "image_block_from_file": "_media",
+    "video_block_from_file": "_media",
+    "video_frames_block": "_media",
+    "stop_to_token_ids": "_tokenizer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None and name in __all__:
+        module = "_errors"
+    if module is None:
+        msg = f"module 'langchain_qwen' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(import_module(f"langchain_qwen.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "ChatQwen",

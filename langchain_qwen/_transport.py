@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
 import random
@@ -119,8 +120,12 @@ def _retry_after(response: httpx.Response | None) -> float | None:
     try:
         return float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        pass
+    try:  # an HTTP date; Python >= 3.10 raises on anything else ("soon", "")
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (ValueError, TypeError, IndexError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def _delay(attempt: int, response: httpx.Response | None) -> float:
@@ -190,12 +195,18 @@ class _Attempts:
         )
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed_url(url: str) -> httpx.URL:
+    # httpx parses a str URL on every request (~25 us); URL objects are immutable.
+    return httpx.URL(url)
+
+
 def _build(
     client: httpx.Client | httpx.AsyncClient, target: RequestTarget, content: bytes
 ) -> httpx.Request:
     return client.build_request(
         "POST",
-        target.url,
+        _parsed_url(target.url),
         content=content,
         headers=target.headers,
         timeout=target.timeout,
@@ -337,6 +348,9 @@ def open_stream(
             return response
         try:
             error_body = response.read()
+        except httpx.TransportError as exc:  # the error body itself was cut short
+            time.sleep(attempts.after_transport_error(exc, request))
+            continue
         finally:
             response.close()
         time.sleep(attempts.after_status(response, error_body))
@@ -363,6 +377,9 @@ async def aopen_stream(
             return response
         try:
             error_body = await response.aread()
+        except httpx.TransportError as exc:  # the error body itself was cut short
+            await asyncio.sleep(attempts.after_transport_error(exc, request))
+            continue
         finally:
             await response.aclose()
         await asyncio.sleep(attempts.after_status(response, error_body))

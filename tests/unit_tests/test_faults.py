@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -177,8 +178,12 @@ def test_default_max_retries_is_two(emulator: DashScopeEmulator, make_llm: Any) 
 
 @pytest.mark.parametrize(
     "headers",
-    [{"Retry-After": "0"}, {"retry-after-ms": "0"}],
-    ids=["retry-after", "retry-after-ms"],
+    [
+        {"Retry-After": "0"},
+        {"retry-after-ms": "0"},
+        {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"},  # a date in the past
+    ],
+    ids=["retry-after", "retry-after-ms", "retry-after-date"],
 )
 @pytest.mark.parametrize("mode", MODES)
 async def test_retry_after_zero_skips_a_slow_backoff(
@@ -218,6 +223,19 @@ async def test_retry_after_waits_as_told(
     assert out.text == TEXT, repr(out.error)
     first, second = emulator.chat_requests
     assert second.received_at - first.received_at >= 0.35
+
+
+@pytest.mark.parametrize("value", ["soon", "", "-5", "nan", "inf"])
+async def test_unreadable_retry_after_falls_back_to_backoff(
+    emulator: DashScopeEmulator, make_llm: Any, value: str
+) -> None:
+    emulator.script(
+        Reply.error(429, "limit_requests", headers={"Retry-After": value}),
+        Reply.text(TEXT),
+    )
+    out = await call(make_llm(max_retries=1), "invoke")
+    assert out.text == TEXT, repr(out.error)
+    assert len(emulator.chat_requests) == 2
 
 
 async def test_absurd_retry_after_is_capped(
@@ -589,6 +607,96 @@ async def test_stream_without_trailing_blank_line_is_complete(
     assert out.text == "fine", repr(out.error)
 
 
+class RawServer:
+    """A loopback server answering each connection with the next canned bytes.
+
+    For the one fault the emulator cannot script: an error status whose body is cut
+    short (announced longer than what is sent before the connection closes).
+    """
+
+    def __init__(self, answers: list[bytes]) -> None:
+        self.answers = list(answers)
+        self.requests = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(10)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/compatible-mode/v1"
+
+    def _serve(self) -> None:
+        for answer in self.answers:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                while len(body) < length:
+                    body += conn.recv(65536)
+                self.requests += 1
+                conn.sendall(answer)
+
+    def close(self) -> None:
+        self.sock.close()
+        self.thread.join(5)
+
+
+_CUT_ERROR = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+    b"content-length: 400\r\n\r\n"
+    b'{"error":{"code":"ModelServingError","message":"Too many'
+)
+_OK_STREAM = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n"
+    b'data: {"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":"fine"}}]}\n\n'
+    b'data: {"id":"chatcmpl-1","choices":[{"index":0,"delta":{},'
+    b'"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+)
+
+
+@pytest.mark.parametrize("mode", STREAM_MODES)
+async def test_cut_error_body_is_a_connection_error(
+    request: pytest.FixtureRequest, mode: str
+) -> None:
+    _allow_loopback(request)
+    server = RawServer([_CUT_ERROR])
+    try:
+        llm = ChatQwen(base_url=server.base_url, api_key="sk-x", max_retries=0)
+        out = await call(llm, mode)
+    finally:
+        server.close()
+    expect_error(out, DashScopeConnectionError, ModelConnectionError)
+    assert server.requests == 1
+
+
+@pytest.mark.parametrize("mode", STREAM_MODES)
+async def test_cut_error_body_is_retried(
+    request: pytest.FixtureRequest, mode: str
+) -> None:
+    _allow_loopback(request)
+    server = RawServer([_CUT_ERROR, _OK_STREAM])
+    try:
+        llm = ChatQwen(base_url=server.base_url, api_key="sk-x", max_retries=1)
+        out = await call(llm, mode)
+    finally:
+        server.close()
+    assert out.text == "fine", repr(out.error)
+    assert server.requests == 2
+
+
 @pytest.mark.parametrize("mode", STREAM_MODES)
 async def test_stream_with_n_2_yields_choice_0_only(
     emulator: DashScopeEmulator, make_llm: Any, mode: str
@@ -681,6 +789,21 @@ async def test_trickling_stream_abandoned_at_total_timeout(
     if not streaming:
         assert out.streamed_text == err.partial.text
     assert "timeout" in str(err).lower()
+
+
+@pytest.mark.parametrize("mode", STREAM_MODES)
+async def test_silence_mid_stream_times_out(
+    emulator: DashScopeEmulator, make_llm: Any, mode: str
+) -> None:
+    # The role chunk comes at once, then nothing for 3 s.
+    emulator.script(Reply.text(TEXT, event_delay=3))
+    start = time.monotonic()
+    out = await call(make_llm(timeout=0.3), mode)
+    err = expect_error(out, DashScopeTimeoutError)
+    assert time.monotonic() - start < 2
+    assert err.partial is not None
+    assert err.partial.text == ""
+    assert len(emulator.chat_requests) == 1
 
 
 @pytest.mark.parametrize("mode", STREAM_MODES)

@@ -93,3 +93,138 @@ def test_key_absent_from_errors_and_debug_logs(
             assert SECRET not in str(err.body)
         assert SECRET not in caplog.text
         assert len(emu.requests) == 2
+
+
+_LOGGERS = (
+    "openai",
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+    "langchain_qwen",
+    "langchain_openai",
+)
+
+
+def _debug_everything(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    for name in _LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name)
+
+
+def _all_text(exc: BaseException) -> str:
+    """str, repr, the formatted traceback (chained causes too), body and partial."""
+    import traceback
+
+    parts = [
+        str(exc),
+        repr(exc),
+        "".join(traceback.format_exception(exc)),
+        str(getattr(exc, "body", "")),
+        repr(getattr(exc, "partial", "")),
+    ]
+    return "\n".join(parts)
+
+
+async def test_key_absent_from_debug_logs_of_successful_calls(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with DashScopeEmulator(api_key=SECRET) as emu:
+        llm = ChatQwen(base_url=emu.base_url, api_key=SECRET, max_retries=0)
+        _debug_everything(caplog)
+        assert llm.invoke("hi").text
+        assert "".join(c.text for c in llm.stream("hi"))
+        assert (await llm.ainvoke("hi")).text
+        assert "".join([c.text async for c in llm.astream("hi")])
+        # The key really went out, and the HTTP stack really logged at DEBUG.
+        assert all(
+            r.headers["authorization"] == f"Bearer {SECRET}" for r in emu.requests
+        )
+        assert len(emu.requests) == 4
+    names = {r.name.split(".")[0] for r in caplog.records}
+    assert {"httpx2", "httpcore2"} <= names or {"httpx", "httpcore"} <= names
+    assert SECRET not in caplog.text
+    assert SECRET[-12:] not in caplog.text
+
+
+async def test_key_absent_from_debug_logs_during_retries(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from langchain_qwen import _transport
+
+    monkeypatch.setattr(_transport, "_INITIAL_BACKOFF", 0.001)
+    with DashScopeEmulator(api_key=SECRET) as emu:
+        llm = ChatQwen(base_url=emu.base_url, api_key=SECRET, max_retries=2)
+        _debug_everything(caplog)
+        for _ in range(4):
+            emu.script(
+                Reply.error(429, "limit_requests"),
+                Reply.error(503, "ModelServingError"),
+                Reply.text("ok"),
+            )
+        assert llm.invoke("hi").text == "ok"
+        assert "".join(c.text for c in llm.stream("hi")) == "ok"
+        assert (await llm.ainvoke("hi")).text == "ok"
+        assert "".join([c.text async for c in llm.astream("hi")]) == "ok"
+        assert len(emu.requests) == 12
+    assert any("retrying request" in r.getMessage() for r in caplog.records)
+    assert SECRET not in caplog.text
+    assert SECRET[-12:] not in caplog.text
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_key_absent_from_connection_failures(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from langchain_qwen import (
+        DashScopeConnectionError,
+        DashScopeStreamError,
+        DashScopeTimeoutError,
+    )
+
+    _debug_everything(caplog)
+    errors: list[BaseException] = []
+    refused = ChatQwen(
+        base_url=f"http://127.0.0.1:{_closed_port()}/compatible-mode/v1",
+        api_key=SECRET,
+        max_retries=1,
+    )
+    for call in (lambda: refused.invoke("x"), lambda: list(refused.stream("x"))):
+        with pytest.raises(DashScopeConnectionError) as info:
+            call()
+        errors.append(info.value)
+    with pytest.raises(DashScopeConnectionError) as info:
+        await refused.ainvoke("x")
+    errors.append(info.value)
+
+    with DashScopeEmulator(api_key=SECRET) as emu:
+        llm = ChatQwen(base_url=emu.base_url, api_key=SECRET, max_retries=0, timeout=0.3)
+        emu.script(
+            Reply.hang(5),
+            Reply.text("partial answer", drop_after=3),
+            Reply.reset(),
+            Reply.text("partial answer", malformed_after=2),
+        )
+        with pytest.raises(DashScopeTimeoutError) as timeout_info:
+            llm.invoke("x")
+        errors.append(timeout_info.value)
+        with pytest.raises(DashScopeConnectionError) as drop_info:
+            [c async for c in llm.astream("x")]
+        errors.append(drop_info.value)
+        with pytest.raises(DashScopeConnectionError) as reset_info:
+            await llm.ainvoke("x")
+        errors.append(reset_info.value)
+        with pytest.raises(DashScopeStreamError) as malformed_info:
+            list(llm.stream("x"))
+        errors.append(malformed_info.value)
+    assert len(errors) == 7
+    for err in errors:
+        assert SECRET not in _all_text(err), type(err)
+    assert SECRET not in caplog.text
