@@ -47,9 +47,21 @@ EXPECTED: dict[str, list[str]] = {
         "Joke(setup='Why was the cat sitting on the computer?'",
         "Apsara Conference",
         "Labrador retriever",
+        "'mime_type': 'image/png'",  # image_block_from_file on a local PNG
+        '"target_lang": "English"',  # qwen-mt request body
+        '"type": "input_audio"',  # Qwen-Omni request body
         "おはようございます",
         "qwen3-vl-plus  context",
         "qwen-plus-us",  # the CLI's models table
+        "2 [108386, 103924]",  # local token counting
+        "messages + tools:",
+        "-> 4 messages",  # trim_messages(token_counter=llm)
+        "stop: [[37763, 367, 25]]",
+        "Action Input: Hangzhou",
+        "{'cache_read': 0, 'cache_creation': 1146}",  # explicit context cache
+        "{'cache_read': 1146}",
+        '"chat_template_kwargs": {',  # self-hosted request bodies
+        '"reasoning_effort": "none"',
     ],
     "langgraph_agent.ipynb": [
         "Offline: DashScope emulator at http://127.0.0.1:",
