@@ -8,8 +8,12 @@ Usage::
 
 Every client talks to the same local DashScope emulator
 (``python -m langchain_qwen.testing serve``), which runs in its own process so that
-its CPU time never counts as client time. Measured, side by side in one run, on the
-same requests (``model="qwen-plus"``, one user message "hi"):
+its CPU time never counts as client time. The emulator's streams are N deltas long
+for every request of a process (``--text-chunks``): (a)-(d) run against one that
+streams 2,000 deltas, which is then stopped and replaced by one streaming 20 for
+(e) (never two at once; ``--quick`` uses a single 20-delta one throughout).
+Measured, side by side in one run, on the same requests (``model="qwen-plus"``, one
+user message "hi"; runs interleaved across clients so drift hits all alike):
 
 (a) stream  client CPU (``time.process_time``) per chunk while reading one N-chunk
             stream with ``llm.stream(...)``; the mean over several runs, divided by
@@ -18,10 +22,11 @@ same requests (``model="qwen-plus"``, one user message "hi"):
             client CPU per call (mean).
 (c) ainvoke wall seconds for N concurrent ``ainvoke`` calls (``asyncio.gather``;
             the median over rounds) and the client CPU they cost.
-(d) init    ms to construct one instance (median, the first excluded).
+(d) init    ms to construct one instance (median, the first excluded; clients
+            taking tens of ms stop after 5 s, at least 20 samples).
 (e) memory  peak memory while 1,000 (quick: 50) streams of 20 chunks run
             concurrently (``astream`` + ``asyncio.gather``), in a fresh subprocess
-            per client: the tracemalloc peak and the RSS high-water growth.
+            per client: the tracemalloc peak (``--rss``: also the RSS growth).
 
 Floor rows: ``httpx2 + json`` reads the same bytes with the SDK's HTTP library and
 ``json.loads`` only; ``langchain-core`` is ``BaseChatModel.stream`` over a
@@ -29,8 +34,12 @@ Floor rows: ``httpx2 + json`` reads the same bytes with the SDK's HTTP library a
 from pre-decoded text and calls ``run_manager.on_llm_new_token``, i.e. the per-chunk
 work langchain-core imposes on every integration. ``floor`` = the two added.
 
+Import-time objects are frozen out of the garbage collector (``gc.freeze()``) after
+set-up, so no client pays for full collections over the other clients' modules.
+
 The targets of issue 4 are printed with the numbers; the exit status never depends
-on them (CI runs ``--quick`` only to prove the benchmark runs).
+on them (CI runs ``--quick`` only to prove the benchmark runs). Other processes on a
+small machine skew wall-clock rows most; the 1-min load average is printed.
 """
 
 from __future__ import annotations
@@ -81,7 +90,8 @@ class Sizes:
 
 
 _MEM_TIMEOUT = 600.0
-FULL = Sizes(2000, 5, 200, 500, 3, 200, 1000, 20)
+_CONSTRUCT_BUDGET = 5.0
+FULL = Sizes(2000, 5, 200, 500, 5, 200, 1000, 20)
 # One emulator serves everything in quick mode (its streams have mem_chunks deltas).
 QUICK = Sizes(20, 3, 20, 50, 1, 10, 50, 20)
 
@@ -494,26 +504,41 @@ def bench_concurrent(res: Results, clients: dict[str, Any], sizes: Sizes) -> Non
 
 
 def bench_construct(res: Results, base_url: str, sizes: Sizes) -> None:
-    """(d) construction time, median over N (the first, cold one excluded)."""
+    """(d) construction time, median over N (the first, cold one excluded).
+
+    Clients that take tens of ms per instance stop after ``_CONSTRUCT_BUDGET``
+    seconds (at least 20 samples); the count is in the JSON.
+    """
     for name in CLIENTS:
         samples = []
-        for _ in range(sizes.constructs + 1):
+        started = time.perf_counter()
+        for i in range(sizes.constructs + 1):
             t0 = time.perf_counter()
             obj = construct_once(name, base_url)
             samples.append(time.perf_counter() - t0)
             del obj
+            if i >= 20 and time.perf_counter() - started > _CONSTRUCT_BUDGET:
+                break
         res.put("construct_ms", name, statistics.median(samples[1:]) * 1e3)
         res.put("construct_first_ms", name, samples[0] * 1e3)
+        res.put("construct_samples", name, len(samples) - 1)
     gc.collect()
 
 
-def bench_memory(res: Results, base_url: str, sizes: Sizes, *, shared: bool) -> None:
+def bench_memory(
+    res: Results, base_url: str, sizes: Sizes, *, shared: bool, rss: bool
+) -> None:
     """(e) memory of N concurrent streams, measured in child processes.
 
     Full mode: one fresh process per client; they import and warm up in parallel,
     then measure one at a time. Quick mode (``shared``): one process measures every
-    client in turn (tracemalloc peaks stay per client; RSS growth is then only
-    indicative, as later clients reuse memory freed by earlier ones).
+    client in turn (tracemalloc peaks stay per client).
+
+    The tracemalloc peak counts Python allocations only, and is repeatable. ``rss``
+    adds a first run without tracemalloc for the RSS growth: the high-water RSS
+    (``ru_maxrss``) during the run minus the RSS before it. It includes malloc
+    fragmentation (asyncio reads into 256 KiB buffers), which varies from run to
+    run by a factor of up to 2-3, so it is opt-in.
     """
     names = [*CLIENTS, FLOOR_IO]
     groups = [names] if shared else [[name] for name in names]
@@ -530,6 +555,7 @@ def bench_memory(res: Results, base_url: str, sizes: Sizes, *, shared: bool) -> 
                     base_url,
                     "--streams",
                     str(sizes.mem_streams),
+                    *(["--rss"] if rss else []),
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -554,7 +580,8 @@ def bench_memory(res: Results, base_url: str, sizes: Sizes, *, shared: bool) -> 
                 proc.stdin.flush()
                 out = json.loads(proc.stdout.readline())
                 res.put("mem_tracemalloc_mb", name, out["tracemalloc_peak"] / 2**20)
-                res.put("mem_rss_mb", name, out["rss_delta"] / 2**20)
+                if out["rss_delta"] is not None:
+                    res.put("mem_rss_mb", name, out["rss_delta"] / 2**20)
                 res.put("mem_items_per_stream", name, out["items_per_stream"])
             proc.stdin.close()
             proc.wait(timeout=60)
@@ -582,7 +609,7 @@ def _rss_peak() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
-def mem_worker(names: list[str], base_url: str, streams: int) -> int:
+def mem_worker(names: list[str], base_url: str, streams: int, rss: bool) -> int:
     """Child process of (e).
 
     Builds and warms up its clients, prints ``ready``; then for each client waits
@@ -604,11 +631,12 @@ def mem_worker(names: list[str], base_url: str, streams: int) -> int:
         loop = asyncio.get_running_loop()
         for name in names:
             await loop.run_in_executor(None, sys.stdin.readline)
-            gc.collect()
-            rss0 = _rss_now()
-            counts = await many(name, streams)
-            rss_delta = max(0, _rss_peak() - rss0)
-            del counts
+            rss_delta = None
+            if rss:  # first: tracemalloc's own bookkeeping would inflate RSS
+                gc.collect()
+                rss0 = _rss_now()
+                await many(name, streams)
+                rss_delta = max(0, _rss_peak() - rss0)
             gc.collect()
             tracemalloc.start()
             counts = await many(name, streams)
@@ -747,6 +775,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         default=",".join(PHASES),
         help=f"comma-separated subset of {','.join(PHASES)}",
     )
+    parser.add_argument(
+        "--rss",
+        action="store_true",
+        help="(e): also the RSS growth (one more run per client; noisy)",
+    )
     parser.add_argument("--mem-worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--url", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--streams", type=int, default=0, help=argparse.SUPPRESS)
@@ -768,6 +801,8 @@ def run(args: argparse.Namespace) -> Results:
     # second emulator replaces the first for it (never two at once).
     first_chunks = sizes.chunks if timed else sizes.mem_chunks
     t_start = time.perf_counter()
+    with contextlib.suppress(OSError, AttributeError):
+        res.put("loadavg_1min", "start", os.getloadavg()[0])
     server = Emulator(first_chunks)
     try:
         t0 = time.perf_counter()
@@ -803,18 +838,26 @@ def run(args: argparse.Namespace) -> Results:
                 base_url = server.base_url
                 print(f"emulator: {base_url} ({sizes.mem_chunks} deltas per stream)")
             t0 = time.perf_counter()
-            bench_memory(res, base_url, sizes, shared=args.quick)
+            bench_memory(
+                res,
+                base_url,
+                sizes,
+                shared=args.quick,
+                rss=args.rss,
+            )
             res.put("phase_s", "memory", time.perf_counter() - t0)
     finally:
         server.stop()
     res.put("total_s", "run", time.perf_counter() - t_start)
+    with contextlib.suppress(OSError, AttributeError):
+        res.put("loadavg_1min", "end", os.getloadavg()[0])
     return res
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if args.mem_worker:
-        return mem_worker(args.mem_worker.split(","), args.url, args.streams)
+        return mem_worker(args.mem_worker.split(","), args.url, args.streams, args.rss)
     res = run(args)
     sizes = res.sizes
     mode = "quick" if args.quick else "full"
@@ -833,7 +876,16 @@ def main(argv: list[str] | None = None) -> int:
             f"  lc-core = {FLOOR_CORE} per chunk (build chunk + on_llm_new_token + "
             f"stream()); stream() alone over pre-built chunks: {extra:.1f} µs"
         )
-    print("targets (issue 4; informational, never fails the run):")
+    load = res.data.get("loadavg_1min", {})
+    if load:
+        print(
+            f"  machine: {os.cpu_count()} CPUs, 1-min load average "
+            f"{load.get('start', float('nan')):.2f} at start, "
+            f"{load.get('end', float('nan')):.2f} at end (anything above ~1 means "
+            "other processes competed with client + server; wall rows suffer most)"
+        )
+    note = "; quick mode: counts too small to judge" if args.quick else ""
+    print(f"targets (issue 4; informational, never fails the run{note}):")
     print(render_targets(res))
     phases = ", ".join(f"{k} {v:.0f} s" for k, v in res.data.get("phase_s", {}).items())
     print(f"total {res.get('total_s', 'run'):.1f} s ({phases})")

@@ -183,7 +183,11 @@ class DashScopeStreamError(openai.APIError, ModelAPIError):
 
 
 class IncompleteStreamError(DashScopeStreamError):
-    """The stream ended without a finish_reason or ``[DONE]``: the answer is cut."""
+    """The answer ended without a finish_reason: it is cut, not complete.
+
+    Raised for a stream that ends without a finish_reason (or ``[DONE]``), and for a
+    non-streamed body whose choice has ``finish_reason: null``.
+    """
 
 
 _MODERATION_CODES = frozenset(

@@ -84,6 +84,40 @@ def _response_format_ok(v: Any) -> bool:
 
 
 _SEARCH_STRATEGIES = ("turbo", "max", "agent", "standard", "pro")
+_SEARCH_FLAGS = (
+    "forced_search",
+    "enable_source",
+    "enable_citation",
+    "prepend_search_result",
+)
+
+
+def _search_options_ok(v: Any) -> bool:
+    if not isinstance(v, dict):
+        return False
+    if any(k in v and not isinstance(v[k], bool) for k in _SEARCH_FLAGS):
+        return False
+    strategy = v.get("search_strategy")
+    return strategy is None or strategy in _SEARCH_STRATEGIES
+
+
+def _translation_options_ok(v: Any) -> bool:
+    if not isinstance(v, dict) or not isinstance(v.get("target_lang"), str):
+        return False
+    if "source_lang" in v and not isinstance(v["source_lang"], str):
+        return False
+    lists = ("terms", "tm_list")
+    return all(isinstance(v.get(k, []), list) for k in lists) and isinstance(
+        v.get("domains", ""), str
+    )
+
+
+def _tool_choice_ok(v: Any) -> bool:
+    return isinstance(v, str | dict)
+
+
+def _model_ok(v: Any) -> bool:
+    return isinstance(v, str) and bool(v.strip())
 
 
 @dataclass(frozen=True)
@@ -119,8 +153,8 @@ _TABLE: dict[str, _Param] = {
     "thinking_budget": _Param(_int_in(1), "an integer > 0", True),
     "enable_search": _Param(_is_bool, "true or false", True),
     "search_options": _Param(
-        _is_dict,
-        "a dict with keys such as forced_search, enable_source, enable_citation, "
+        _search_options_ok,
+        "a dict: forced_search, enable_source, enable_citation (true/false), "
         f"search_strategy ({', '.join(_SEARCH_STRATEGIES)})",
         True,
     ),
@@ -131,8 +165,9 @@ _TABLE: dict[str, _Param] = {
     ),
     "vl_high_resolution_images": _Param(_is_bool, "true or false", True),
     "translation_options": _Param(
-        lambda v: _is_dict(v) and "target_lang" in v,
-        "a dict with at least target_lang (and source_lang, terms, domains...)",
+        _translation_options_ok,
+        "a dict with target_lang (a string), and optionally source_lang (a string), "
+        "terms and tm_list (lists), domains (a string)",
         True,
     ),
     "modalities": _Param(
@@ -146,7 +181,17 @@ _TABLE: dict[str, _Param] = {
     "chat_template_kwargs": _Param(_is_dict, "a dict (self-hosted vLLM/SGLang)"),
     "parallel_tool_calls": _Param(_is_bool, "true or false"),
     "incremental_output": _Param(_is_bool, "true or false", True),
+    "model": _Param(_model_ok, "a non-empty model name"),
+    "tool_choice": _Param(
+        _tool_choice_ok,
+        "'auto', 'none', 'required' or {'type': 'function', 'function': {...}}",
+    ),
+    "stream_options": _Param(_is_dict, "a dict such as {'include_usage': True}"),
+    "extra_body": _Param(_is_dict, "a dict of extra JSON fields"),
 }
+
+# Constructor names that are aliases of table entries.
+_ALIASES = {"model_name": "model", "stop_sequences": "stop"}
 
 DASHSCOPE_PARAMS: frozenset[str] = frozenset(
     name for name, p in _TABLE.items() if p.dashscope_only
@@ -156,13 +201,9 @@ DASHSCOPE_PARAMS: frozenset[str] = frozenset(
 CALL_PARAMS: frozenset[str] = frozenset(_TABLE) | {
     # OpenAI request fields that need no range check of ours.
     "tools",
-    "tool_choice",
     "stream",
-    "stream_options",
     "user",
     "logit_bias",
-    "extra_body",
-    "model",
 }
 """Everything accepted as a per-call keyword (``invoke(..., name=value)``)."""
 
@@ -180,9 +221,26 @@ def check_param(name: str, value: Any) -> None:
 
 
 def check_params(values: Mapping[str, Any]) -> None:
-    """Check every known parameter in ``values``."""
+    """Check every known parameter in ``values`` (aliases included)."""
     for name, value in values.items():
-        check_param(name, value)
+        check_param(_ALIASES.get(name, name), value)
+
+
+def check_timeout(value: Any) -> None:
+    """``timeout``: seconds > 0, a tuple of them, an ``httpx.Timeout``, or None."""
+    if value is None or (_is_number(value) and value > 0):
+        return
+    if isinstance(value, tuple) and all(
+        v is None or (_is_number(v) and v > 0) for v in value
+    ):
+        return
+    if type(value).__name__ == "Timeout":  # httpx / httpx2 Timeout objects
+        return
+    msg = (
+        f"Invalid value for `timeout`: {value!r}. Allowed: seconds > 0, a tuple of "
+        "them, an httpx.Timeout, or None."
+    )
+    raise ValueError(msg)
 
 
 def check_unknown_kwargs(kwargs: Mapping[str, Any]) -> None:
@@ -217,6 +275,12 @@ def check_request(body: Mapping[str, Any], *, thinking: bool = False) -> None:
     n = body.get("n")
     if tools and n is not None and n > 1:
         msg = f"Invalid value for `n`: {n}. Allowed with tools: 1 (DashScope's rule)."
+        raise ValueError(msg)
+    if body.get("stream") and n is not None and n > 1:
+        msg = (
+            f"Invalid value for `n`: {n}. Allowed when streaming: 1 (a stream carries "
+            "one choice; use invoke without streaming for several)."
+        )
         raise ValueError(msg)
     response_format = body.get("response_format")
     if (

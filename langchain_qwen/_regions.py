@@ -13,7 +13,9 @@ authentication. The resolution order is, first match wins:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 __all__ = [
@@ -78,6 +80,7 @@ _ALIASES: dict[str, str] = {
 }
 
 _COMPAT_PATH = "/compatible-mode/v1"
+_WORKSPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 DEFAULT_REGION = "singapore"
 
 
@@ -118,11 +121,20 @@ def resolve_endpoint(
     region: str | None = None,
     workspace_id: str | None = None,
 ) -> Endpoint:
-    """Resolve the compatible-mode base URL from arguments and environment."""
+    """Resolve the compatible-mode base URL from arguments and environment.
+
+    Raises:
+        ValueError: naming ``base_url``, ``region`` or ``workspace_id`` when invalid.
+    """
+    if region is not None and not isinstance(region, str):
+        msg = f"Invalid value for `region`: {region!r}. Allowed: {_allowed()}."
+        raise ValueError(msg)
     if base_url:
+        _check_url("base_url", base_url)
         return Endpoint(base_url.rstrip("/"), region_of_base_url(base_url), "base_url")
     for var in ("DASHSCOPE_BASE_URL", "DASHSCOPE_API_BASE"):
         if env_url := os.environ.get(var):
+            _check_url(var, env_url)
             return Endpoint(
                 env_url.rstrip("/"), region_of_base_url(env_url), f"env:{var}"
             )
@@ -132,6 +144,12 @@ def resolve_endpoint(
     record = REGIONS[region_name]
     workspace = workspace_id or os.environ.get("DASHSCOPE_WORKSPACE_ID")
     if workspace:
+        if not isinstance(workspace, str) or not _WORKSPACE.match(workspace):
+            msg = (
+                f"Invalid value for `workspace_id`: {workspace!r}. Allowed: the "
+                "workspace id from the Model Studio console (letters, digits, '-')."
+            )
+            raise ValueError(msg)
         host = f"{workspace}.{record.workspace_region}.maas.aliyuncs.com"
         return Endpoint(f"https://{host}{_COMPAT_PATH}", region_name, "workspace")
     if record.shared_host is None:
@@ -144,6 +162,16 @@ def resolve_endpoint(
     return Endpoint(
         f"https://{record.shared_host}{_COMPAT_PATH}", region_name, "region"
     )
+
+
+def _check_url(name: str, url: Any) -> None:
+    parsed = urlparse(url) if isinstance(url, str) else None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname:
+        msg = (
+            f"Invalid value for `{name}`: {url!r}. Allowed: an http(s) URL such as "
+            "https://dashscope-intl.aliyuncs.com/compatible-mode/v1."
+        )
+        raise ValueError(msg)
 
 
 def region_of_base_url(base_url: str) -> str | None:

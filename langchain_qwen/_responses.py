@@ -18,9 +18,9 @@ from langchain_core.messages.ai import (
     UsageMetadata,
 )
 from langchain_core.messages.tool import (
+    ToolCallChunk,
     invalid_tool_call,
     tool_call,
-    tool_call_chunk,
 )
 
 __all__ = [
@@ -138,20 +138,22 @@ def delta_to_chunk(
         additional_kwargs["reasoning_content"] = reasoning
     if audio := delta.get("audio"):
         additional_kwargs["audio"] = audio
-    chunks = []
+    chunks: list[ToolCallChunk] = []
     for position, raw in enumerate(delta.get("tool_calls") or ()):
         function = raw.get("function") or {}
         index = raw.get("index")
+        # What `tool_call_chunk(...)` returns (a plain dict), without the call.
         chunks.append(
-            tool_call_chunk(
+            {
                 # DashScope repeats `"id": ""` on later deltas; "" would not merge
                 # into the first delta's id, None does.
-                name=function.get("name") or None,
-                args=function.get("arguments"),
-                id=raw.get("id") or None,
+                "name": function.get("name") or None,
+                "args": function.get("arguments"),
+                "id": raw.get("id") or None,
                 # Ollama-style servers send index null: fall back to position.
-                index=index if isinstance(index, int) else position,
-            )
+                "index": index if isinstance(index, int) else position,
+                "type": "tool_call_chunk",
+            }
         )
     content = delta.get("content")
     return AIMessageChunk(

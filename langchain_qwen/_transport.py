@@ -53,6 +53,8 @@ logger = logging.getLogger("langchain_qwen")
 _MAX_RETRY_AFTER = 60.0
 _INITIAL_BACKOFF = 0.5
 _MAX_BACKOFF = 8.0
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
+"""Used when ChatQwen has no ``timeout``: per-read limits, no total deadline."""
 # The openai SDK's defaults for its own pooled clients.
 _ASYNC_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 _loop_clients: weakref.WeakKeyDictionary[
@@ -145,9 +147,12 @@ def _connection_error(
         err.message = f"Request to {where} timed out ({type(exc).__name__})."
         err.args = (err.message,)
         return err
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
+        what = f"The connection to {where} broke before the answer was complete"
+    else:
+        what = f"Could not reach {where}"
     return DashScopeConnectionError(
-        message=f"Could not reach {where}: {type(exc).__name__}: {exc}",
-        request=request,
+        message=f"{what}: {type(exc).__name__}: {exc}", request=request
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal
@@ -319,6 +320,17 @@ class ChatQwen(BaseChatOpenAI):
         """
         if not isinstance(values, dict):
             return values
+        # Check the raw values: pydantic's lax mode would turn True into 1 and
+        # "0.5" into 0.5 before any check of ours could see them.
+        _params.check_params(values)
+        if isinstance(values.get("model_kwargs"), dict):
+            _params.check_params(values["model_kwargs"])
+        _params.check_timeout(values.get("timeout", values.get("request_timeout")))
+        for name in ("api_key", "openai_api_key"):
+            key = values.get(name)
+            secret = key.get_secret_value() if isinstance(key, SecretStr) else key
+            if isinstance(secret, str) and not secret.strip():
+                values.pop(name)  # an empty key is no key: say DASHSCOPE_API_KEY
         base_url = values.pop("base_url", None) or values.pop("openai_api_base", None)
         endpoint = resolve_endpoint(
             base_url=base_url,
@@ -331,7 +343,8 @@ class ChatQwen(BaseChatOpenAI):
         has_key = values.get("api_key") is not None or (
             values.get("openai_api_key") is not None
         )
-        if not has_key and secret_from_env("DASHSCOPE_API_KEY", default=None)() is None:
+        env_key = os.environ.get("DASHSCOPE_API_KEY", "").strip()
+        if not has_key and not env_key:
             if is_dashscope_host(endpoint.base_url):
                 msg = (
                     "No DashScope API key: set the DASHSCOPE_API_KEY environment "
@@ -349,26 +362,6 @@ class ChatQwen(BaseChatOpenAI):
                 stacklevel=4,
             )
         return values
-
-    @model_validator(mode="after")
-    def _check_qwen_params(self) -> Self:
-        """Check every Qwen parameter at construction, naming the bad one."""
-        values = {name: getattr(self, name) for name in _QWEN_FIELDS}
-        values.update(
-            temperature=self.temperature,
-            top_p=self.top_p,
-            presence_penalty=self.presence_penalty,
-            frequency_penalty=self.frequency_penalty,
-            n=self.n,
-            max_tokens=self.max_tokens,
-            seed=self.seed,
-            stop=self.stop,
-            logprobs=self.logprobs,
-            top_logprobs=self.top_logprobs,
-        )
-        _params.check_params(values)
-        _params.check_params(self.model_kwargs)
-        return self
 
     @model_validator(mode="after")
     def _set_qwen_version(self) -> Self:
@@ -436,6 +429,7 @@ class ChatQwen(BaseChatOpenAI):
         """The exact JSON body sent to DashScope (DashScope keys top-level)."""
         kwargs.pop("ls_structured_output_format", None)
         _params.check_unknown_kwargs(kwargs)
+        _params.check_param("extra_body", kwargs.get("extra_body"))
         call_extra = kwargs.pop("extra_body", None) or {}
         server = self._server_kind()
         messages = prepare_media(
@@ -531,9 +525,7 @@ class ChatQwen(BaseChatOpenAI):
         return _transport.RequestTarget(
             url=f"{base}/chat/completions",
             headers=headers,
-            timeout=self.root_client.timeout
-            if self.root_client
-            else self.request_timeout,
+            timeout=self._timeout(),
             max_retries=2 if self.max_retries is None else self.max_retries,
             region=self.region,
             region_text=(
@@ -542,11 +534,17 @@ class ChatQwen(BaseChatOpenAI):
             model=model,
         )
 
+    def _timeout(self) -> Any:
+        # No timeout given: per-read limits (a hung server is left after 10 min of
+        # silence) but no total deadline, which would cut long thinking streams.
+        if self.request_timeout is None:
+            return _transport.DEFAULT_TIMEOUT
+        return self.request_timeout
+
     def _async_http(self) -> Any:
         if self.http_async_client is not None:
             return self.root_async_client._client  # the user's own client, as given
-        timeout = self.root_async_client.timeout if self.root_async_client else None
-        return _transport.loop_async_client(timeout)
+        return _transport.loop_async_client(self._timeout())
 
     def _must_stream(self, model: str) -> bool:
         return self.streaming or get_qwen_traits(model)["stream_only"]

@@ -38,6 +38,51 @@ _CONSTRUCTOR_CASES: list[tuple[dict[str, Any], str]] = [
     ({"region": "mars"}, "region"),
     ({"region": "tokyo"}, "region"),
     ({"model_kwargs": {"seed": -5}}, "seed"),
+    # Types and the rest of the table.
+    ({"temperature": float("nan")}, "temperature"),
+    ({"temperature": float("inf")}, "temperature"),
+    ({"frequency_penalty": 3}, "frequency_penalty"),
+    ({"max_tokens": -5}, "max_tokens"),
+    ({"max_tokens": 10.5}, "max_tokens"),
+    ({"seed": 1.5}, "seed"),
+    ({"top_k": 5.5}, "top_k"),
+    ({"stop": 5}, "stop"),
+    ({"stop": [-1]}, "stop"),
+    ({"stop": [[]]}, "stop"),
+    ({"search_options": "forced"}, "search_options"),
+    ({"search_options": ["forced_search"]}, "search_options"),
+    ({"translation_options": "en"}, "translation_options"),
+    ({"translation_options": {}}, "translation_options"),
+    ({"translation_options": {"source_lang": "zh"}}, "translation_options"),
+    ({"response_format": "json"}, "response_format"),
+    ({"response_format": {"type": "json_schema"}}, "response_format"),
+    ({"max_retries": -1}, "max_retries"),
+    ({"model": None}, "model"),
+    ({"model_kwargs": {"top_k": -1}}, "top_k"),
+]
+
+# Values pydantic's lax mode would coerce at construction (True -> 1, "0.5" -> 0.5,
+# "yes" -> True): ChatQwen checks the raw values first, as it does per call.
+_CONSTRUCTOR_TYPE_CASES: list[Any] = [
+    pytest.param(kwargs, field)
+    for kwargs, field in [
+        ({"temperature": "0.5"}, "temperature"),
+        ({"temperature": True}, "temperature"),
+        ({"top_p": "0.5"}, "top_p"),
+        ({"max_tokens": True}, "max_tokens"),
+        ({"max_tokens": "100"}, "max_tokens"),
+        ({"n": True}, "n"),
+        ({"seed": True}, "seed"),
+        ({"top_k": True}, "top_k"),
+        ({"top_k": "5"}, "top_k"),
+        ({"thinking_budget": True}, "thinking_budget"),
+        ({"top_logprobs": True}, "top_logprobs"),
+        ({"enable_thinking": 1}, "enable_thinking"),
+        ({"enable_search": "yes"}, "enable_search"),
+        ({"logprobs": 1}, "logprobs"),
+        ({"vl_high_resolution_images": "yes"}, "vl_high_resolution_images"),
+        ({"model_kwargs": {"enable_search": "yes"}}, "enable_search"),
+    ]
 ]
 
 _CALL_CASES: list[tuple[dict[str, Any], str]] = [
@@ -55,10 +100,75 @@ _CALL_CASES: list[tuple[dict[str, Any], str]] = [
         "enable_thinking",
     ),
     ({"extra_body": {"seed": -1}}, "seed"),
+    # Types: strings for numbers, bools for ints, ints for bools.
+    ({"temperature": "0.5"}, "temperature"),
+    ({"temperature": True}, "temperature"),
+    ({"temperature": float("nan")}, "temperature"),
+    ({"top_p": "0.5"}, "top_p"),
+    ({"presence_penalty": "1"}, "presence_penalty"),
+    ({"frequency_penalty": "1"}, "frequency_penalty"),
+    ({"max_tokens": True}, "max_tokens"),
+    ({"max_tokens": "100"}, "max_tokens"),
+    ({"max_tokens": 10.5}, "max_tokens"),
+    ({"max_completion_tokens": True}, "max_completion_tokens"),
+    ({"n": True}, "n"),
+    ({"n": 2.0}, "n"),
+    ({"seed": True}, "seed"),
+    ({"seed": "1"}, "seed"),
+    ({"top_k": -1}, "top_k"),
+    ({"top_k": "5"}, "top_k"),
+    ({"top_k": True}, "top_k"),
+    ({"top_k": 5.5}, "top_k"),
+    ({"thinking_budget": True}, "thinking_budget"),
+    ({"top_logprobs": True}, "top_logprobs"),
+    ({"top_logprobs": 2.0}, "top_logprobs"),
+    ({"logprobs": 1}, "logprobs"),
+    ({"enable_thinking": 1}, "enable_thinking"),
+    ({"enable_search": "yes"}, "enable_search"),
+    ({"vl_high_resolution_images": "yes"}, "vl_high_resolution_images"),
+    ({"parallel_tool_calls": "no"}, "parallel_tool_calls"),
+    ({"stop": 5}, "stop"),
+    ({"stop": [True]}, "stop"),
+    ({"search_options": "forced"}, "search_options"),
+    ({"translation_options": "en"}, "translation_options"),
+    ({"translation_options": {"source_lang": "zh"}}, "translation_options"),
+    ({"response_format": "json"}, "response_format"),
+    ({"modalities": "text"}, "modalities"),
+    ({"extra_body": {"temperature": "1"}}, "temperature"),
+    ({"model_kwargs": {"seed": 1}}, "model_kwargs"),
+]
+
+# Nested values and request-shape fields.
+_CALL_SHAPE_CASES: list[Any] = [
+    pytest.param(kwargs, field, id=f"{field}-{why.split(': ')[1][:20]}")
+    for kwargs, field, why in [
+        (
+            {"search_options": {"search_strategy": "ultra"}},
+            "search_strategy",
+            "gap: search_options values are not checked",
+        ),
+        (
+            {"search_options": {"forced_search": "yes"}},
+            "forced_search",
+            "gap: search_options values are not checked",
+        ),
+        (
+            {"translation_options": {"target_lang": 5}},
+            "target_lang",
+            "gap: translation_options values are not checked",
+        ),
+        ({"model": ""}, "model", "gap: an empty model reaches DashScope"),
+        ({"model": 5}, "model", "gap: a non-string model reaches DashScope"),
+        ({"tool_choice": 5}, "tool_choice", "gap: tool_choice type unchecked"),
+        ({"stream_options": "x"}, "stream_options", "gap: stream_options unchecked"),
+        ({"extra_body": "x"}, "extra_body", "gap: AttributeError, not a clear error"),
+    ]
 ]
 
 
-@pytest.mark.parametrize(("kwargs", "field"), _CONSTRUCTOR_CASES)
+@pytest.mark.parametrize(
+    ("kwargs", "field"), [*_CONSTRUCTOR_CASES, *_CONSTRUCTOR_TYPE_CASES]
+)
 def test_constructor_rejects(
     emulator: DashScopeEmulator, kwargs: dict[str, Any], field: str
 ) -> None:
@@ -71,7 +181,7 @@ def test_constructor_rejects(
     assert emulator.requests == []
 
 
-@pytest.mark.parametrize(("kwargs", "field"), _CALL_CASES)
+@pytest.mark.parametrize(("kwargs", "field"), [*_CALL_CASES, *_CALL_SHAPE_CASES])
 def test_call_rejects(
     emulator: DashScopeEmulator, llm: ChatQwen, kwargs: dict[str, Any], field: str
 ) -> None:
@@ -168,3 +278,49 @@ def test_missing_key_names_dashscope_env() -> None:
     with pytest.raises(ValueError, match="DASHSCOPE_API_KEY") as info:
         ChatQwen(model="qwen-plus")
     assert "OPENAI_API_KEY" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        pytest.param(
+            {"api_key": ""},
+            "DASHSCOPE_API_KEY",
+        ),
+        pytest.param(
+            {"workspace_id": "../x"},
+            "workspace_id",
+        ),
+        pytest.param(
+            {"workspace_id": "ws 1"},
+            "workspace_id",
+        ),
+        pytest.param(
+            {"region": 5},
+            "region",
+        ),
+        pytest.param(
+            {"timeout": -1},
+            "timeout",
+        ),
+        pytest.param(
+            {"timeout": "10"},
+            "timeout",
+        ),
+        pytest.param(
+            {"base_url": "not a url"},
+            "base_url",
+        ),
+        pytest.param(
+            {"model": ""},
+            "model",
+        ),
+    ],
+)
+def test_client_settings_rejected_at_construction(
+    emulator: DashScopeEmulator, kwargs: dict[str, Any], field: str
+) -> None:
+    with pytest.raises((ValueError, TypeError)) as info:
+        ChatQwen(**{"api_key": "sk-x", **kwargs}).invoke("hi")
+    assert field in str(info.value)
+    assert emulator.requests == []

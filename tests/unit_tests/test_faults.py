@@ -518,7 +518,8 @@ async def test_truncated_body_raises(
 ) -> None:
     emulator.script(Reply.text(TEXT, drop_after=1))
     out = await call(make_llm(max_retries=0), mode)
-    expect_error(out, DashScopeConnectionError, ModelConnectionError)
+    err = expect_error(out, DashScopeConnectionError, ModelConnectionError)
+    assert "broke before the answer was complete" in str(err)
 
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
@@ -698,15 +699,14 @@ async def test_cut_error_body_is_retried(
 
 
 @pytest.mark.parametrize("mode", STREAM_MODES)
-async def test_stream_with_n_2_yields_choice_0_only(
+async def test_stream_with_n_2_refused_before_sending(
     emulator: DashScopeEmulator, make_llm: Any, mode: str
 ) -> None:
-    # The emulator streams choice 0's deltas, then choice 1's: they must not be
-    # glued into one text.
-    emulator.script(Reply.text(TEXT))
+    # A stream carries one choice: n=2 would pay for answers nobody sees.
     out = await call(make_llm(), mode, n=2)
-    assert out.text == TEXT, repr(out.error)
-    assert emulator.last_request.json["n"] == 2
+    err = expect_error(out, ValueError)
+    assert "`n`" in str(err)
+    assert emulator.requests == []
 
 
 # ------------------------------------------------------------------------ timeouts
@@ -728,6 +728,7 @@ async def test_connection_refused(mode: str) -> None:
     out = await call(llm, mode)
     err = expect_error(out, DashScopeConnectionError, ModelConnectionError)
     assert not isinstance(err, DashScopeTimeoutError)
+    assert "Could not reach" in str(err)
     assert "127.0.0.1" in str(err)
     assert time.monotonic() - start < 10
 

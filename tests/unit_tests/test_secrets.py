@@ -205,7 +205,9 @@ async def test_key_absent_from_connection_failures(
     errors.append(info.value)
 
     with DashScopeEmulator(api_key=SECRET) as emu:
-        llm = ChatQwen(base_url=emu.base_url, api_key=SECRET, max_retries=0, timeout=0.3)
+        llm = ChatQwen(
+            base_url=emu.base_url, api_key=SECRET, max_retries=0, timeout=0.3
+        )
         emu.script(
             Reply.hang(5),
             Reply.text("partial answer", drop_after=3),
