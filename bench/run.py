@@ -9,9 +9,8 @@ Usage::
 Every client talks to the same local DashScope emulator
 (``python -m langchain_qwen.testing serve``), which runs in its own process so that
 its CPU time never counts as client time. The emulator's streams are N deltas long
-for every request of a process (``--text-chunks``): (a)-(d) run against one that
-streams 2,000 deltas, which is then stopped and replaced by one streaming 20 for
-(e) (never two at once; ``--quick`` uses a single 20-delta one throughout).
+by default (``--text-chunks``, 2,000 for (a)-(d)); the memory workers of (e) ask
+the same server for 20-delta streams with the ``x-emulator-text-chunks`` header.
 Measured, side by side in one run, on the same requests (``model="qwen-plus"``, one
 user message "hi"; runs interleaved across clients so drift hits all alike):
 
@@ -92,7 +91,7 @@ class Sizes:
 _MEM_TIMEOUT = 600.0
 _CONSTRUCT_BUDGET = 5.0
 FULL = Sizes(2000, 5, 200, 500, 5, 200, 1000, 20)
-# One emulator serves everything in quick mode (its streams have mem_chunks deltas).
+# Quick mode: tiny counts; streams and memory streams are both 20 deltas.
 QUICK = Sizes(20, 3, 20, 50, 1, 10, 50, 20)
 
 
@@ -166,7 +165,12 @@ def chat_completions_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/chat/completions"
 
 
-def make_client(name: str, base_url: str, timeout: float | None = None) -> Any:
+def make_client(
+    name: str,
+    base_url: str,
+    timeout: float | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
     """One instance of a client (for the raw SDK: ``(OpenAI, AsyncOpenAI)``).
 
     ``timeout`` None keeps every client's default (the timed phases); the memory
@@ -174,6 +178,9 @@ def make_client(name: str, base_url: str, timeout: float | None = None) -> Any:
     take longer than the SDK's 5 s connect timeout to be scheduled.
     """
     extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+    if headers:
+        extra["default_headers"] = headers
+        _HEADERS.update(headers)  # the floor's raw requests
     if name == QWEN:
         from langchain_qwen import ChatQwen
 
@@ -200,6 +207,7 @@ def make_client(name: str, base_url: str, timeout: float | None = None) -> Any:
 
         from langchain_qwen._compat import httpx
 
+        extra.pop("default_headers", None)
         http_timeout = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout)
         return (
             httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, timeout=http_timeout),
@@ -555,6 +563,8 @@ def bench_memory(
                     base_url,
                     "--streams",
                     str(sizes.mem_streams),
+                    "--mem-chunks",
+                    str(sizes.mem_chunks),
                     *(["--rss"] if rss else []),
                 ],
                 stdin=subprocess.PIPE,
@@ -609,7 +619,9 @@ def _rss_peak() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
-def mem_worker(names: list[str], base_url: str, streams: int, rss: bool) -> int:
+def mem_worker(
+    names: list[str], base_url: str, streams: int, rss: bool, chunks: int
+) -> int:
     """Child process of (e).
 
     Builds and warms up its clients, prints ``ready``; then for each client waits
@@ -617,7 +629,10 @@ def mem_worker(names: list[str], base_url: str, streams: int, rss: bool) -> int:
     """
     import tracemalloc
 
-    clients = {name: make_client(name, base_url, _MEM_TIMEOUT) for name in names}
+    headers = {"x-emulator-text-chunks": str(chunks)}
+    clients = {
+        name: make_client(name, base_url, _MEM_TIMEOUT, headers) for name in names
+    }
 
     async def many(name: str, n: int) -> list[int]:
         client = clients[name]
@@ -783,6 +798,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--mem-worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--url", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--streams", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--mem-chunks", type=int, default=20, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -795,10 +811,8 @@ def run(args: argparse.Namespace) -> Results:
         raise SystemExit(msg)
     res = Results(sizes)
     timed = [p for p in phases if p != "memory"]
-    # Quick mode: one emulator whose streams are mem_chunks long serves everything.
-    # Full mode: (a)-(d) on a server streaming `chunks` deltas; (e) needs short
-    # streams, which the emulator only offers per process (--text-chunks), so a
-    # second emulator replaces the first for it (never two at once).
+    # One emulator for every phase: its streams are `chunks` deltas long; the
+    # memory workers ask for `mem_chunks` per request (x-emulator-text-chunks).
     first_chunks = sizes.chunks if timed else sizes.mem_chunks
     t_start = time.perf_counter()
     with contextlib.suppress(OSError, AttributeError):
@@ -831,12 +845,6 @@ def run(args: argparse.Namespace) -> Results:
                 bench()
                 res.put("phase_s", phase, time.perf_counter() - t0)
         if "memory" in phases:
-            if first_chunks != sizes.mem_chunks:
-                res.put("server_cpu_s", "timed phases", server.cpu_seconds())
-                server.stop()
-                server = Emulator(sizes.mem_chunks)
-                base_url = server.base_url
-                print(f"emulator: {base_url} ({sizes.mem_chunks} deltas per stream)")
             t0 = time.perf_counter()
             bench_memory(
                 res,
@@ -857,7 +865,13 @@ def run(args: argparse.Namespace) -> Results:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if args.mem_worker:
-        return mem_worker(args.mem_worker.split(","), args.url, args.streams, args.rss)
+        return mem_worker(
+            args.mem_worker.split(","),
+            args.url,
+            args.streams,
+            args.rss,
+            args.mem_chunks,
+        )
     res = run(args)
     sizes = res.sizes
     mode = "quick" if args.quick else "full"

@@ -637,6 +637,15 @@ class DashScopeEmulator:
         await conn.send(err.status, headers, body, keep_alive=keep)
         return keep
 
+    def _stream_chunks(self, record: RecordedRequest) -> int | None:
+        """Deltas of a default streamed reply: the server's setting, unless the
+        request asks for its own count with ``x-emulator-text-chunks`` (lets one
+        server serve the benchmark's long and short streams)."""
+        asked = record.headers.get("x-emulator-text-chunks", "")
+        if asked.isdigit() and int(asked) > 0:
+            return int(asked)
+        return self._default_chunks
+
     async def _chat(
         self,
         conn: _http.Connection,
@@ -683,7 +692,7 @@ class DashScopeEmulator:
             reply = default_reply(
                 body,
                 thinking=flavor.thinking(body, model),
-                chunks=self._default_chunks if stream else None,
+                chunks=self._stream_chunks(record) if stream else None,
             )
         ctx.model = reply.model or model
         ctx.stream = stream
