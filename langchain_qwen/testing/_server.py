@@ -638,9 +638,12 @@ class DashScopeEmulator:
         return keep
 
     def _stream_chunks(self, record: RecordedRequest) -> int | None:
-        """Deltas of a default streamed reply: the server's setting, unless the
-        request asks for its own count with ``x-emulator-text-chunks`` (lets one
-        server serve the benchmark's long and short streams)."""
+        """Deltas of a default streamed reply.
+
+        The server's setting, unless the request asks for its own count with
+        ``x-emulator-text-chunks`` (so one server serves the benchmark's long and
+        short streams).
+        """
         asked = record.headers.get("x-emulator-text-chunks", "")
         if asked.isdigit() and int(asked) > 0:
             return int(asked)
