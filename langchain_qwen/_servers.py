@@ -27,6 +27,7 @@ switch (``chat_template_kwargs``), as vLLM, SGLang and LMDeploy do.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -71,6 +72,7 @@ _OLLAMA_IGNORES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=256)  # called for every request; inputs are few
 def resolve_server(server: str, base_url: str | None) -> ServerKind:
     """The server kind for a ``server`` setting and endpoint.
 
