@@ -5,7 +5,7 @@ PYTHON ?= python3
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(shell command -v $(PYTHON))
+export UV_PYTHON := $(shell $(PYTHON) -c "import sys; print(sys.executable)")
 # Sockets: unit tests may only talk to the local emulator on loopback.
 PYTEST_NET := --disable-socket --allow-unix-socket --allow-hosts=127.0.0.1,localhost,::1
 
