@@ -208,7 +208,9 @@ def test_bind_and_model_kwargs_reach_body(
     emulator: DashScopeEmulator, make_llm: Any
 ) -> None:
     emulator.script(Reply.text("ok"))
-    llm = make_llm(model_kwargs={"enable_search": True})
+    # A typed field passed through model_kwargs still works, and LangChain says so.
+    with pytest.warns(UserWarning, match="enable_search"):
+        llm = make_llm(model_kwargs={"enable_search": True})
     llm.bind(seed=7, presence_penalty=0.5).invoke("x")
     body = emulator.last_request.json
     assert body["enable_search"] is True
