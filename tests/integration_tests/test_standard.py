@@ -46,3 +46,38 @@ class TestChatQwenLive(ChatModelIntegrationTests):
     @property
     def model_override_value(self) -> str:
         return "qwen-flash"
+
+
+class TestChatQwenVisionLive(ChatModelIntegrationTests):
+    """A VL model: image inputs (base64 and URLs) on top of the chat features."""
+
+    @property
+    def chat_model_class(self) -> type[BaseChatModel]:
+        return ChatQwen
+
+    @property
+    def chat_model_params(self) -> dict:
+        return {
+            "model": os.environ.get("QWEN_VL_MODEL", "qwen3-vl-plus"),
+            "max_retries": 3,
+        }
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return True
+
+    @property
+    def supports_video_inputs(self) -> bool:
+        return True
