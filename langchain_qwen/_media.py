@@ -155,6 +155,18 @@ def _read_b64(path: str | os.PathLike[str]) -> str:
         return base64.b64encode(f.read()).decode("ascii")
 
 
+def _file_block(
+    kind: MediaKind, path: str | os.PathLike[str], mime_type: str | None
+) -> dict[str, Any]:
+    """A standard ``image``/``video``/``audio`` block holding a local file."""
+    name = os.fspath(path)
+    return {
+        "type": kind,
+        "base64": _read_b64(name),
+        "mime_type": mime_type or _mime_for(name, kind),
+    }
+
+
 def image_block_from_file(
     path: str | os.PathLike[str],
     *,
@@ -180,12 +192,7 @@ def image_block_from_file(
         ValueError: If the suffix tells no image type and no ``mime_type`` is given.
         OSError: If the file cannot be read.
     """
-    name = os.fspath(path)
-    block: dict[str, Any] = {
-        "type": "image",
-        "base64": _read_b64(name),
-        "mime_type": mime_type or _mime_for(name, "image"),
-    }
+    block = _file_block("image", path, mime_type)
     if cache:
         block["cache_control"] = {"type": "ephemeral"}
     return block
@@ -211,12 +218,7 @@ def video_block_from_file(
         ValueError: If the suffix tells no video type and no ``mime_type`` is given.
         OSError: If the file cannot be read.
     """
-    name = os.fspath(path)
-    return {
-        "type": "video",
-        "base64": _read_b64(name),
-        "mime_type": mime_type or _mime_for(name, "video"),
-    }
+    return _file_block("video", path, mime_type)
 
 
 def audio_block_from_file(
@@ -238,12 +240,7 @@ def audio_block_from_file(
         ValueError: If the suffix tells no audio type and no ``mime_type`` is given.
         OSError: If the file cannot be read.
     """
-    name = os.fspath(path)
-    return {
-        "type": "audio",
-        "base64": _read_b64(name),
-        "mime_type": mime_type or _mime_for(name, "audio"),
-    }
+    return _file_block("audio", path, mime_type)
 
 
 def video_frames_block(frames: Sequence[str]) -> dict[str, Any]:

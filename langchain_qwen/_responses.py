@@ -3,7 +3,8 @@
 Tolerates what real traffic shows: ``content`` null with reasoning, ``""`` with tool
 calls, arguments with a leading space, reasoning named ``reasoning_content`` (DashScope,
 SGLang) or ``reasoning`` (vLLM, OpenRouter, Ollama), later tool-call deltas with
-``"id": ""``, deltas with ``index: null``, missing ``finish_reason``/``logprobs`` keys.
+``"id": ""``, missing ``finish_reason``/``logprobs`` keys. (Tool-call deltas with
+``index: null`` need the stream's history: ``_streaming.StreamState`` numbers them.)
 """
 
 from __future__ import annotations
@@ -139,9 +140,8 @@ def delta_to_chunk(
     if audio := delta.get("audio"):
         additional_kwargs["audio"] = audio
     chunks: list[ToolCallChunk] = []
-    for position, raw in enumerate(delta.get("tool_calls") or ()):
+    for raw in delta.get("tool_calls") or ():
         function = raw.get("function") or {}
-        index = raw.get("index")
         # What `tool_call_chunk(...)` returns (a plain dict), without the call.
         chunks.append(
             {
@@ -150,8 +150,8 @@ def delta_to_chunk(
                 "name": function.get("name") or None,
                 "args": function.get("arguments"),
                 "id": raw.get("id") or None,
-                # Ollama-style servers send index null: fall back to position.
-                "index": index if isinstance(index, int) else position,
+                # Always an int here: StreamState fills in Ollama's null indexes.
+                "index": raw["index"],
                 "type": "tool_call_chunk",
             }
         )

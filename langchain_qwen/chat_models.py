@@ -389,14 +389,6 @@ class ChatQwen(BaseChatOpenAI):
         """ChatQwen can be serialized with ``dumpd``/``dumps``."""
         return True
 
-    @property
-    def lc_attributes(self) -> dict[str, Any]:
-        """Non-secret attributes to serialize."""
-        attributes: dict[str, Any] = {}
-        if self.region:
-            attributes["region"] = self.region
-        return attributes
-
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:

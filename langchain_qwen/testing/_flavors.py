@@ -342,12 +342,6 @@ class SGLangRenderer(VLLMRenderer):
         out["usage"] = None
         return out
 
-    def usage_chunk(self, ctx: RenderContext, usage: dict[str, Any]) -> dict[str, Any]:
-        """The usage chunk."""
-        out = self.chunk(ctx, [])
-        out["usage"] = usage
-        return out
-
     def finish_choice(
         self, index: int, finish_reason: str | None, *, reasoning: bool, tools: bool
     ) -> dict[str, Any]:
@@ -538,12 +532,6 @@ class OllamaRenderer(Renderer):
             "system_fingerprint": "fp_ollama",
             "choices": choices,
         }
-
-    def usage_chunk(self, ctx: RenderContext, usage: dict[str, Any]) -> dict[str, Any]:
-        """The usage chunk."""
-        out = self.chunk(ctx, [])
-        out["usage"] = usage
-        return out
 
     def choice(
         self,

@@ -48,12 +48,8 @@ class TestChatQwenLive(ChatModelIntegrationTests):
         return "qwen-flash"
 
 
-class TestChatQwenVisionLive(ChatModelIntegrationTests):
+class TestChatQwenVisionLive(TestChatQwenLive):
     """A VL model: image inputs (base64 and URLs) on top of the chat features."""
-
-    @property
-    def chat_model_class(self) -> type[BaseChatModel]:
-        return ChatQwen
 
     @property
     def chat_model_params(self) -> dict:
@@ -61,14 +57,6 @@ class TestChatQwenVisionLive(ChatModelIntegrationTests):
             "model": os.environ.get("QWEN_VL_MODEL", "qwen3-vl-plus"),
             "max_retries": 3,
         }
-
-    @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
 
     @property
     def supports_image_inputs(self) -> bool:

@@ -69,12 +69,8 @@ class TestChatQwenStandard(ChatModelUnitTests):
         super().test_serdes(model, snapshot)
 
 
-class TestChatQwenVisionStandard(ChatModelUnitTests):
+class TestChatQwenVisionStandard(TestChatQwenStandard):
     """The same suite for a VL model, whose profile has image and video input."""
-
-    @property
-    def chat_model_class(self) -> type[BaseChatModel]:
-        return ChatQwen
 
     @property
     def chat_model_params(self) -> dict:
@@ -83,14 +79,6 @@ class TestChatQwenVisionStandard(ChatModelUnitTests):
             "api_key": "sk-test-key",
             "region": "singapore",
         }
-
-    @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
 
     @property
     def supports_image_inputs(self) -> bool:
@@ -103,13 +91,3 @@ class TestChatQwenVisionStandard(ChatModelUnitTests):
     @property
     def supports_video_inputs(self) -> bool:
         return True
-
-    @pytest.mark.xfail(
-        reason=(
-            "langchain-core's load(allowed_objects='all') only admits classes listed "
-            "in langchain_core.load.mapping, which has no entry for langchain_qwen."
-        ),
-        strict=True,
-    )
-    def test_serdes(self, model: BaseChatModel, snapshot: SnapshotAssertion) -> None:
-        super().test_serdes(model, snapshot)
