@@ -1729,7 +1729,7 @@ _QWEN_TRAITS: dict[str, dict[str, Any]] = {
     },
     # --- Qwen3.5 commercial (natively multimodal) ---
     "qwen3.5-plus": {
-        "thinking": "hybrid",  # unverified
+        "thinking": "hybrid_default_on",  # vendor thinking guide
         "stream_only": False,
         "json_schema": False,  # unverified
         "supports_n": False,
@@ -1737,7 +1737,7 @@ _QWEN_TRAITS: dict[str, dict[str, Any]] = {
         "global_deployment": False,
     },
     "qwen3.5-plus-2026-02-15": {
-        "thinking": "hybrid",  # unverified
+        "thinking": "hybrid_default_on",  # vendor thinking guide
         "stream_only": False,
         "json_schema": False,  # unverified
         "supports_n": False,
@@ -1745,7 +1745,7 @@ _QWEN_TRAITS: dict[str, dict[str, Any]] = {
         "global_deployment": False,
     },
     "qwen3.5-flash": {
-        "thinking": "hybrid",  # unverified
+        "thinking": "hybrid_default_on",  # vendor thinking guide
         "stream_only": False,
         "json_schema": False,  # unverified
         "supports_n": False,
@@ -1753,7 +1753,7 @@ _QWEN_TRAITS: dict[str, dict[str, Any]] = {
         "global_deployment": False,
     },
     "qwen3.5-flash-2026-02-23": {
-        "thinking": "hybrid",  # unverified
+        "thinking": "hybrid_default_on",  # vendor thinking guide
         "stream_only": False,
         "json_schema": False,  # unverified
         "supports_n": False,

@@ -96,10 +96,19 @@ def is_stream_only(model: str) -> bool:
     return name.startswith(("qwq", "qvq")) or "omni" in name
 
 
+# Qwen3.5 and later hybrid models think unless told not to (vendor thinking guide);
+# `-instruct` checkpoints never think.
+_DEFAULT_ON_GENERATION = re.compile(r"^qwen(?:3\.(?:[5-9]|\d{2,})|[4-9])(?:[.-]|$)")
+
+
 def thinks_by_default(model: str) -> bool:
     """Whether the model thinks when the request says nothing about thinking."""
     name = model.lower()
-    return is_thinking_only(name) or bool(_OPEN_SOURCE_HYBRID.match(name))
+    if is_thinking_only(name):
+        return True
+    if "-instruct" in name:
+        return False
+    return bool(_OPEN_SOURCE_HYBRID.match(name) or _DEFAULT_ON_GENERATION.match(name))
 
 
 def is_qwen_family(model: str) -> bool:

@@ -253,6 +253,14 @@ def test_thinking_modes() -> None:
     assert get_qwen_traits("qwen3-coder-plus")["thinking"] == "never"
 
 
+@pytest.mark.parametrize(
+    "model", ["qwen3.5-plus", "qwen3.5-flash", "qwen3.5-plus-2026-02-15"]
+)
+def test_qwen35_thinks_by_default(model: str) -> None:
+    # Vendor thinking guide: "Qwen3.5 (enabled by default)".
+    assert get_qwen_traits(model)["thinking"] == "hybrid_default_on"
+
+
 def test_json_schema_and_n() -> None:
     for model in ("qwen3-max", "qwen-plus", "qwen-flash"):
         assert get_qwen_traits(model)["json_schema"] is True, model
