@@ -196,9 +196,10 @@ def _lookup(model: str) -> tuple[dict[str, Any], QwenTraits] | None:
         profile = copy.deepcopy(_PROFILES[template])
         base = cast(dict[str, Any], _traits_from_data(_QWEN_TRAITS[template]))
         traits = cast(QwenTraits, apply_rules(name, _RULES, _SNAPSHOT_RULES, base))
-        traits.update(
-            regions=(), global_deployment=False, coding_plan=(), inferred=True
-        )
+        traits["regions"] = ()
+        traits["global_deployment"] = False
+        traits["coding_plan"] = ()
+        traits["inferred"] = True
     profile["name"] = name
     derive_profile_flags(profile, traits)
     return profile, traits
