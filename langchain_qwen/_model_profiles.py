@@ -75,6 +75,11 @@ CODING_PLAN_HOSTS: tuple[str, ...] = ("coding-intl", "coding-cn")
 """Coding Plan hosts with a model list (international and Chinese mainland)."""
 
 _GLOBAL = "global"
+_PLAN_LISTS: dict[str, str] = {
+    "coding": "coding-intl",
+    "coding-intl": "coding-intl",
+    "coding-cn": "coding-cn",
+}
 _ALIAS_SUFFIXES: tuple[str, ...] = ("-latest", "-preview")
 
 
@@ -102,6 +107,10 @@ class QwenTraits(TypedDict):
     coding_plan: tuple[str, ...]
     """Coding Plan hosts offering the model, out of `CODING_PLAN_HOSTS`."""
 
+    tokenizer: Literal["qwen", "qwen3_6"]
+    """Vocabulary for local token counting (`langchain_qwen._tokenizer`):
+    "qwen3_6" for Qwen3.5 and later, "qwen" (Qwen2.5 / Qwen3) otherwise."""
+
     inferred: bool
     """Whether these facts were guessed from the name rather than known data."""
 
@@ -116,6 +125,7 @@ def _default_traits() -> QwenTraits:
         regions=MODEL_REGIONS,
         global_deployment=False,
         coding_plan=(),
+        tokenizer="qwen",
         inferred=True,
     )
 
@@ -130,6 +140,7 @@ def _traits_from_data(raw: dict[str, Any]) -> QwenTraits:
         regions=tuple(raw["regions"]),
         global_deployment=bool(raw["global_deployment"]),
         coding_plan=tuple(raw["coding_plan"]),
+        tokenizer=cast(Literal["qwen", "qwen3_6"], raw["tokenizer"]),
         inferred=bool(raw["inferred"]),
     )
 
@@ -248,7 +259,9 @@ def models_in_region(region: str) -> list[str]:
     Args:
         region: `"singapore"`, `"us"`, `"china"` or `"hongkong"`, or an alias
             accepted by the region setting (`"intl"`, `"beijing"`, `"hk"`, ...).
-            `"global"` lists the models of the Global deployment mode.
+            `"global"` lists the models of the Global deployment mode;
+            `"coding-intl"` (or `"coding"`) and `"coding-cn"` those of the Coding
+            Plan hosts.
 
     Returns:
         Sorted model names in the catalogue; snapshots the vendor covers with
@@ -258,15 +271,21 @@ def models_in_region(region: str) -> list[str]:
         ValueError: For an unknown region, or one without a model list
             (Tokyo and Frankfurt, reached through workspace hosts only).
     """
-    if region.strip().lower() == _GLOBAL:
+    key = region.strip().lower()
+    if key == _GLOBAL:
         return sorted(
             name for name, raw in _QWEN_TRAITS.items() if raw["global_deployment"]
+        )
+    if (host := _PLAN_LISTS.get(key)) is not None:
+        return sorted(
+            m for m, raw in _QWEN_TRAITS.items() if host in raw["coding_plan"]
         )
     name = normalize_region(region)
     if name not in MODEL_REGIONS:
         msg = (
             f"No model list is known for region={region!r}; "
-            f"known: {', '.join(MODEL_REGIONS)} (and 'global')."
+            f"known: {', '.join(MODEL_REGIONS)} (and 'global', 'coding-intl', "
+            "'coding-cn')."
         )
         raise ValueError(msg)
     return sorted(m for m, raw in _QWEN_TRAITS.items() if name in raw["regions"])

@@ -46,7 +46,7 @@ CATALOGUE_OUT = REPO / "langchain_qwen" / "testing" / "_catalogue.py"
 
 REGIONS = ("singapore", "us", "china", "hongkong")
 PLANS = ("coding-intl", "coding-cn")
-TRAIT_FIELDS = ("thinking", "stream_only", "json_schema", "supports_n")
+TRAIT_FIELDS = ("thinking", "stream_only", "json_schema", "supports_n", "tokenizer")
 # ModelProfile keys in the order written (langchain-model-profiles' order).
 PROFILE_KEYS = (
     "name",
@@ -206,6 +206,7 @@ def build(
             "stream_only": False,
             "json_schema": False,
             "supports_n": False,
+            "tokenizer": "qwen",
         }
         apply_rules(name, rules, snapshot_rules, item)
         for key in TRAIT_FIELDS:

@@ -241,9 +241,11 @@ def test_traits_consistent_with_profile(model: str) -> None:
         "regions",
         "global_deployment",
         "coding_plan",
+        "tokenizer",
         "inferred",
     }
     assert traits["thinking"] in THINKING_MODES
+    assert traits["tokenizer"] in ("qwen", "qwen3_6")
     assert profile["reasoning_output"] == (traits["thinking"] != "never")
     # `structured_output` means native json_schema (LangChain's provider strategy).
     assert profile["structured_output"] == traits["json_schema"]
@@ -448,6 +450,7 @@ def test_unknown_models(model: str) -> None:
         "regions": MODEL_REGIONS,
         "global_deployment": False,
         "coding_plan": (),
+        "tokenizer": "qwen",
         "inferred": True,
     }
 
