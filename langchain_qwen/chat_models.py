@@ -58,7 +58,11 @@ from langchain_qwen._servers import (
     resolve_server,
 )
 from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
-from langchain_qwen._structured_output import build_structured_output
+from langchain_qwen._structured_output import (
+    build_structured_output,
+    instance_profile,
+    settle_thinking,
+)
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._tools import check_tools, ensure_json_word, normalize_tool_choice
 from langchain_qwen._version import __version__
@@ -294,10 +298,13 @@ class ChatQwen(BaseChatOpenAI):
     """Send past turns' ``reasoning_content`` back to the model (off: as DashScope
     recommends, reasoning is not part of the conversation history)."""
 
-    thinking_tool_choice: Literal["raise", "auto"] = "raise"
-    """What to do when a forced ``tool_choice`` meets thinking mode, which DashScope
-    refuses: ``"raise"`` a clear error before sending, or fall back to ``"auto"``
-    with a warning."""
+    thinking_tool_choice: Literal["raise", "auto"] = "auto"
+    """What to do when a request that DashScope refuses while thinking (a forced
+    ``tool_choice``, a JSON ``response_format``) meets thinking that was asked for
+    (``enable_thinking=True``) or that the model cannot turn off: ``"auto"`` sends
+    ``tool_choice="auto"`` and asks for JSON in a system instruction, with a
+    warning; ``"raise"`` refuses with a clear error before sending. Thinking that
+    is only the model's default is turned off for such a request instead."""
 
     stream_usage: bool | None = True
     """Ask for token usage on streams (DashScope only sends it when asked)."""
@@ -397,7 +404,9 @@ class ChatQwen(BaseChatOpenAI):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return get_model_profile(self.model_name)
+        return instance_profile(
+            get_model_profile(self.model_name), self.model_name, self.enable_thinking
+        )
 
     @property
     def _default_params(self) -> dict[str, Any]:
@@ -454,9 +463,9 @@ class ChatQwen(BaseChatOpenAI):
         ):
             ensure_json_word(payload["messages"])
         # DashScope's thinking-mode rules; self-hosted servers have no such limits.
+        if server == "dashscope":
+            settle_thinking(payload, policy=self.thinking_tool_choice)
         thinking = server == "dashscope" and self._thinking_on(payload)
-        if thinking:
-            self._apply_thinking_fallback(payload)
         _params.check_params(payload)
         _params.check_request(payload, thinking=thinking)
         if server == "dashscope":
@@ -472,20 +481,6 @@ class ChatQwen(BaseChatOpenAI):
             return bool(flag)
         mode = get_qwen_traits(str(payload.get("model") or self.model_name))["thinking"]
         return mode in ("always", "hybrid_default_on")
-
-    def _apply_thinking_fallback(self, payload: dict[str, Any]) -> None:
-        choice = payload.get("tool_choice")
-        if (
-            self.thinking_tool_choice == "auto"
-            and payload.get("tools")
-            and choice not in (None, "auto", "none")
-        ):
-            warnings.warn(
-                f"tool_choice={choice!r} is refused by DashScope in thinking mode; "
-                "sending tool_choice='auto' instead (thinking_tool_choice='auto').",
-                stacklevel=5,
-            )
-            payload["tool_choice"] = "auto"
 
     # -- sending --
     def _request_target(self, model: str | None) -> _transport.RequestTarget:
@@ -692,10 +687,11 @@ class ChatQwen(BaseChatOpenAI):
         Args:
             tools: the tools; each becomes an OpenAI-format function definition.
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
-                a bound tool's name, or an OpenAI ``tool_choice`` dict. In thinking
-                mode DashScope refuses a forced choice: ChatQwen raises before
-                sending, or falls back to ``"auto"`` if
-                ``thinking_tool_choice="auto"``.
+                a bound tool's name, or an OpenAI ``tool_choice`` dict. DashScope
+                refuses a forced choice while thinking: thinking that is only the
+                model's default is turned off for the request; thinking asked for
+                or always on gets ``"auto"`` with a warning (or an error with
+                ``thinking_tool_choice="raise"``).
             strict: add ``strict`` to every function definition (None: omit it).
             parallel_tool_calls: sent as given (DashScope's default is false).
             kwargs: other parameters bound with the tools.
@@ -729,10 +725,13 @@ class ChatQwen(BaseChatOpenAI):
         "Respond with a single JSON object." system instruction when the messages do
         not mention JSON (DashScope refuses JSON mode otherwise).
 
-        DashScope refuses JSON modes and forced tool calls in thinking mode, so:
-        ``json_mode``/``json_schema`` turn thinking off for these calls, and
-        ``function_calling`` on a thinking model lets the model choose the tool
-        (``tool_choice="auto"``) instead of forcing it.
+        DashScope refuses JSON modes and forced tool calls while thinking, so on a
+        hybrid model (Qwen3.5+ think by default) thinking is off for these calls;
+        pass ``enable_thinking=True`` here to keep it. While thinking (kept, or on
+        models that always think: QwQ, QVQ, ``-thinking``), ``function_calling``
+        lets the model choose the tool (``tool_choice="auto"``), the JSON methods
+        put the schema in a system instruction, and an answer that does not parse
+        is asked for once more. Nothing here raises for a thinking model.
 
         Args:
             schema: the output schema; may be None only for ``json_mode``.
@@ -747,8 +746,8 @@ class ChatQwen(BaseChatOpenAI):
             method=method,
             include_raw=include_raw,
             strict=strict,
-            thinking=self._thinking_on({"enable_thinking": self.enable_thinking}),
-            thinking_always=get_qwen_traits(self.model_name)["thinking"] == "always",
+            model=self.model_name,
+            instance_thinking=self.enable_thinking,
             **kwargs,
         )
 
