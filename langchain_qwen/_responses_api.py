@@ -373,6 +373,18 @@ def _result(
     return result
 
 
+def _prepare(
+    llm: ChatQwen,
+    messages: list[BaseMessage],
+    stop: list[str] | None,
+    kwargs: dict[str, Any],
+) -> tuple[Any, dict[str, Any], _transport.RequestTarget]:
+    """(structured-output schema, body, target) of one call."""
+    schema = kwargs.get("response_format")
+    body = payload(llm, messages, stop, kwargs)
+    return schema, body, _target(llm, str(body["model"]))
+
+
 def generate(
     llm: ChatQwen,
     messages: list[BaseMessage],
@@ -380,11 +392,8 @@ def generate(
     kwargs: dict[str, Any],
 ) -> ChatResult:
     """A non-streamed call to the Responses endpoint."""
-    schema = kwargs.get("response_format")
-    body = payload(llm, messages, stop, kwargs)
-    data, response = _transport.post(
-        llm.root_client._client, _target(llm, str(body["model"])), body
-    )
+    schema, body, target = _prepare(llm, messages, stop, kwargs)
+    data, response = _transport.post(llm.root_client._client, target, body)
     return _result(llm, data, response, schema)
 
 
@@ -395,11 +404,8 @@ async def agenerate(
     kwargs: dict[str, Any],
 ) -> ChatResult:
     """Async twin of :func:`generate`."""
-    schema = kwargs.get("response_format")
-    body = payload(llm, messages, stop, kwargs)
-    data, response = await _transport.apost(
-        llm._async_http(), _target(llm, str(body["model"])), body
-    )
+    schema, body, target = _prepare(llm, messages, stop, kwargs)
+    data, response = await _transport.apost(llm._async_http(), target, body)
     return _result(llm, data, response, schema)
 
 
@@ -580,9 +586,7 @@ def stream(
 ) -> Iterator[ChatGenerationChunk]:
     """A streamed call to the Responses endpoint."""
     kwargs.pop("stream_usage", None)  # usage always comes with response.completed
-    schema = kwargs.get("response_format")
-    body = payload(llm, messages, stop, {**kwargs, "stream": True})
-    target = _target(llm, str(body["model"]))
+    schema, body, target = _prepare(llm, messages, stop, {**kwargs, "stream": True})
     response = _transport.open_stream(llm.root_client._client, target, body)
     try:
         for chunk in iter_chunks(response, _state(llm, response, schema)):  # type: ignore[arg-type]
@@ -602,9 +606,7 @@ async def astream(
 ) -> AsyncIterator[ChatGenerationChunk]:
     """Async twin of :func:`stream`."""
     kwargs.pop("stream_usage", None)
-    schema = kwargs.get("response_format")
-    body = payload(llm, messages, stop, {**kwargs, "stream": True})
-    target = _target(llm, str(body["model"]))
+    schema, body, target = _prepare(llm, messages, stop, {**kwargs, "stream": True})
     response = await _transport.aopen_stream(llm._async_http(), target, body)
     try:
         async for chunk in aiter_chunks(response, _state(llm, response, schema)):  # type: ignore[arg-type]

@@ -320,13 +320,10 @@ class ResponsesEndpoint:
                 self._stored[resp_id] = _Stored(
                     [*history, *items, *output], body["model"]
                 )
-        reply = answer.reply
-        if reply.delay > 0:
-            await asyncio.sleep(reply.delay)
-        if body.get("stream") is True:
-            events = _events(answer, response, ctx)
-            return await _send_stream(emu, conn, record, reply, ctx, keep, events)
-        return await _send_json(emu, conn, record, reply, ctx, keep, response)
+        if answer.reply.delay > 0:
+            await asyncio.sleep(answer.reply.delay)
+        stream = body.get("stream") is True
+        return await _send(emu, conn, record, answer, ctx, keep, response, stream)
 
     def _check(
         self, emu: DashScopeEmulator, body: Mapping[str, Any], region: str | None
@@ -687,40 +684,62 @@ def _frame(event: dict[str, Any], sequence: int) -> bytes:
     return b"event: " + event["type"].encode() + b"\ndata: " + dumps(event) + b"\n\n"
 
 
-async def _send_stream(
+async def _send(
     emu: DashScopeEmulator,
     conn: _http.Connection,
     record: RecordedRequest,
-    reply: Reply,
+    answer: ResponsesReply,
     ctx: RenderContext,
     keep: bool,
-    events: list[dict[str, Any]],
+    response: dict[str, Any],
+    stream: bool,
 ) -> bool:
-    """Send the events, applying the reply's stream faults."""
+    """Send the response (as JSON, or as its event stream) with the reply's faults."""
     from langchain_qwen.testing._server import _write_events, merge_headers
 
-    frames = [_frame(e, n) for n, e in enumerate(events)]
+    reply = answer.reply
     renderer = emu._flavor.renderer
-    headers = merge_headers(
-        renderer.headers(ctx, content_type=SSE, stream=True), list(reply.headers)
-    )
+    extra = list(reply.headers)
+    fault_at = reply.error_after
+    moderation = False
+    if fault_at is None and reply.moderation_after is not None:
+        fault_at, moderation = reply.moderation_after, True
+    fault = None
+    if fault_at is not None:
+        fault = renderer.fault_error(reply, moderation=moderation)
+    record.status = 200
+    if not stream:
+        if fault is not None:
+            code, message, type_ = fault
+            err = RuleError(status_for(code), code, message, type_)
+            return await emu._send_error(conn, record, err, ctx, keep, extra)
+        headers = merge_headers(renderer.headers(ctx, content_type=JSON), extra)
+        if reply.malformed_after is not None:
+            await conn.send(200, headers, b"{not json", keep_alive=keep)
+            return keep
+        if reply.no_done:
+            response = {**response, "status": "in_progress"}
+        body = dumps(response)
+        if reply.drop_after is not None:
+            await conn.send_partial(200, headers, body, len(body) // 2)
+            return False
+        await conn.send(200, headers, body, keep_alive=keep)
+        return keep
+
+    frames = [_frame(e, n) for n, e in enumerate(_events(answer, response, ctx))]
+    headers = merge_headers(renderer.headers(ctx, content_type=SSE, stream=True), extra)
     chunked = conn.version == "HTTP/1.1"
     keep_after = keep and chunked and not reply.has_stream_fault
     if not keep_after:
         headers.append(("connection", "close"))
-    record.status = 200
     await conn.start_stream(200, headers, chunked=chunked)
     delay = reply.event_delay if reply.event_delay is not None else emu._stream_delay
     if reply.drop_after is not None:
         await _write_events(conn, frames[: reply.drop_after], delay)
         conn.close()
         return False
-    fault_at = reply.error_after
-    moderation = False
-    if fault_at is None and reply.moderation_after is not None:
-        fault_at, moderation = reply.moderation_after, True
-    if fault_at is not None:
-        code, message, _type = renderer.fault_error(reply, moderation=moderation)
+    if fault is not None and fault_at is not None:
+        code, message, _type = fault
         error = {"type": "error", "code": code, "message": message, "param": None}
         frames = [*frames[:fault_at], _frame(error, fault_at)]
     elif reply.malformed_after is not None:
@@ -733,37 +752,3 @@ async def _send_stream(
     if not keep_after:
         conn.close()
     return keep_after
-
-
-async def _send_json(
-    emu: DashScopeEmulator,
-    conn: _http.Connection,
-    record: RecordedRequest,
-    reply: Reply,
-    ctx: RenderContext,
-    keep: bool,
-    response: dict[str, Any],
-) -> bool:
-    from langchain_qwen.testing._server import merge_headers
-
-    renderer = emu._flavor.renderer
-    if reply.error_after is not None or reply.moderation_after is not None:
-        moderation = reply.error_after is None
-        code, message, type_ = renderer.fault_error(reply, moderation=moderation)
-        err = RuleError(status_for(code), code, message, type_)
-        return await emu._send_error(conn, record, err, ctx, keep, list(reply.headers))
-    headers = merge_headers(
-        renderer.headers(ctx, content_type=JSON), list(reply.headers)
-    )
-    record.status = 200
-    if reply.malformed_after is not None:
-        await conn.send(200, headers, b"{not json", keep_alive=keep)
-        return keep
-    if reply.no_done:
-        response = {**response, "status": "in_progress"}
-    body = dumps(response)
-    if reply.drop_after is not None:
-        await conn.send_partial(200, headers, body, len(body) // 2)
-        return False
-    await conn.send(200, headers, body, keep_alive=keep)
-    return keep

@@ -6,18 +6,16 @@ The region comes from ``DASHSCOPE_REGION`` (Singapore by default); the model fro
 
 from __future__ import annotations
 
-import asyncio
 import os
 from typing import Any
 
 import pytest
 from langchain.agents import create_agent
-from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
+from langchain_core.messages import HumanMessage
 from langchain_core.tools import tool
 
 from langchain_qwen import ChatQwen
-
-MODES = ["invoke", "ainvoke", "stream", "astream"]
+from tests.call_modes import MODES, run
 
 
 @tool
@@ -35,29 +33,9 @@ def _llm(**kwargs: Any) -> ChatQwen:
     )
 
 
-def _run(runnable: Any, value: Any, mode: str, **kwargs: Any) -> AIMessage:
-    if mode == "invoke":
-        return runnable.invoke(value, **kwargs)  # type: ignore[no-any-return]
-    if mode == "ainvoke":
-        return asyncio.run(runnable.ainvoke(value, **kwargs))  # type: ignore[no-any-return]
-    if mode == "stream":
-        chunks = list(runnable.stream(value, **kwargs))
-    else:
-
-        async def collect() -> list[Any]:
-            return [c async for c in runnable.astream(value, **kwargs)]
-
-        chunks = asyncio.run(collect())
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total = total + chunk
-    assert isinstance(total, AIMessageChunk)
-    return total
-
-
 @pytest.mark.parametrize("mode", MODES)
 def test_text_usage_and_id_live(mode: str) -> None:
-    msg = _run(_llm(), "Say hello in one short sentence.", mode)
+    msg = run(_llm(), "Say hello in one short sentence.", mode)
     assert msg.text
     assert msg.response_metadata["object"] == "response"
     assert msg.response_metadata["id"]
@@ -67,7 +45,7 @@ def test_text_usage_and_id_live(mode: str) -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_reasoning_live(mode: str) -> None:
-    msg = _run(_llm(enable_thinking=True), "Is 9.11 bigger than 9.9? One word.", mode)
+    msg = run(_llm(enable_thinking=True), "Is 9.11 bigger than 9.9? One word.", mode)
     assert msg.text
     assert "reasoning" in [b["type"] for b in msg.content_blocks]
     assert msg.additional_kwargs.get("reasoning_content")
@@ -76,7 +54,7 @@ def test_reasoning_live(mode: str) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_web_search_sources_live(mode: str) -> None:
     llm = _llm().bind_tools([{"type": "web_search"}])
-    msg = _run(llm, "Search the web: what is Alibaba Cloud Model Studio?", mode)
+    msg = run(llm, "Search the web: what is Alibaba Cloud Model Studio?", mode)
     blocks = msg.content_blocks
     calls = [b for b in blocks if b["type"] == "server_tool_call"]
     assert [c["name"] for c in calls][:1] == ["web_search"]
@@ -87,8 +65,8 @@ def test_web_search_sources_live(mode: str) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_previous_response_id_live(mode: str) -> None:
     llm = _llm()
-    first = _run(llm, "My name is Ada. Reply with OK.", mode)
-    second = _run(
+    first = run(llm, "My name is Ada. Reply with OK.", mode)
+    second = run(
         llm,
         "What is my name? One word.",
         mode,

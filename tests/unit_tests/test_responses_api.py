@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
 from langchain_qwen import ChatQwen
@@ -31,9 +31,8 @@ from langchain_qwen.testing import (
     ResponsesReply,
 )
 from langchain_qwen.testing import _responses_api as emulator_side
+from tests.call_modes import MODES, STREAMS, run
 
-MODES = ["invoke", "ainvoke", "stream", "astream"]
-STREAMS = ["stream", "astream"]
 SOURCES = [{"url": "https://news.example/a", "title": "A"}]
 
 
@@ -41,28 +40,6 @@ SOURCES = [{"url": "https://news.example/a", "title": "A"}]
 def get_weather(city: str) -> str:
     """Current weather of a city."""
     return f"Sunny in {city}"
-
-
-def run(runnable: Any, value: Any, mode: str, **kwargs: Any) -> AIMessage:
-    """One call in the given mode; streams are aggregated into one message."""
-    if mode == "invoke":
-        return runnable.invoke(value, **kwargs)  # type: ignore[no-any-return]
-    if mode == "ainvoke":
-        return asyncio.run(runnable.ainvoke(value, **kwargs))  # type: ignore[no-any-return]
-    if mode == "stream":
-        chunks = list(runnable.stream(value, **kwargs))
-    else:
-
-        async def collect() -> list[Any]:
-            return [c async for c in runnable.astream(value, **kwargs)]
-
-        chunks = asyncio.run(collect())
-    assert chunks, "the stream yielded nothing"
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total = total + chunk
-    assert isinstance(total, AIMessageChunk)
-    return total
 
 
 @pytest.fixture
@@ -435,27 +412,33 @@ def test_retries_and_error_classes_as_chat_completions(
         run(bad_key, "hi", mode)
 
 
-@pytest.mark.parametrize("mode", STREAMS)
-def test_error_event_mid_stream_keeps_the_partial_answer(
-    emulator: DashScopeEmulator, responses_llm: ChatQwen, mode: str
+@pytest.mark.parametrize(
+    ("mode", "reply", "error", "partial"),
+    [
+        # created, in_progress, item added, part added, then three 4-char deltas
+        (m, Reply.text("abcdefghijklmnop", error_after=7), DashScopeStreamError, p)
+        for m, p in (("stream", "abcdefghijkl"), ("astream", "abcdefghijkl"))
+    ]
+    + [
+        (m, Reply.text("cut short", no_done=True), IncompleteStreamError, "cut short")
+        for m in MODES
+    ],
+)
+def test_failed_answers_keep_what_arrived(
+    emulator: DashScopeEmulator,
+    responses_llm: ChatQwen,
+    mode: str,
+    reply: Reply,
+    error: type[Exception],
+    partial: str,
 ) -> None:
-    emulator.script(Reply.text("abcdefghijklmnop", error_after=7))
-    with pytest.raises(DashScopeStreamError, match="internal_error") as info:
+    emulator.script(reply)
+    with pytest.raises(error) as info:
         run(responses_llm, "hi", mode)
-    assert info.value.partial is not None
-    # created, in_progress, item added, part added, then three 4-character deltas
-    assert info.value.partial.text == "abcdefghijkl"
-
-
-@pytest.mark.parametrize("mode", MODES)
-def test_unfinished_answer_is_an_error(
-    emulator: DashScopeEmulator, responses_llm: ChatQwen, mode: str
-) -> None:
-    emulator.script(Reply.text("cut short", no_done=True))
-    with pytest.raises(IncompleteStreamError) as info:
-        run(responses_llm, "hi", mode)
-    assert info.value.partial is not None
-    assert info.value.partial.text == "cut short"
+    assert info.value.partial is not None  # type: ignore[attr-defined]
+    assert info.value.partial.text == partial  # type: ignore[attr-defined]
+    if reply.error_after is not None:
+        assert "internal_error" in str(info.value)
 
 
 @pytest.mark.parametrize("mode", MODES)
