@@ -38,7 +38,8 @@ from langchain_openai.chat_models import base as oai
 from openai._models import construct_type
 from openai.types.responses import Response
 
-from langchain_qwen import _params, _transport
+from langchain_qwen import _transport
+from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._errors import (
     DashScopeStreamError,
     IncompleteStreamError,
@@ -230,8 +231,8 @@ def payload(
     """The exact JSON body sent to the Responses endpoint."""
     kwargs.pop("ls_structured_output_format", None)
     own = {k: kwargs.pop(k) for k in list(kwargs) if k in RESPONSES_KEYS}
-    _params.check_unknown_kwargs(kwargs)
-    _params.check_params(kwargs)
+    _rules.check_call_kwargs(kwargs)
+    _rules.check_values(kwargs)
     _refuse_chat_only({**kwargs, "stop": stop}, "per call")
     extra = kwargs.pop("extra_body", None) or {}
     body: dict[str, Any] = {**llm._default_params, **kwargs, **own}

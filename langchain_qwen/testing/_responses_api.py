@@ -292,7 +292,7 @@ class ResponsesEndpoint:
         if isinstance(checked, RuleError):
             return await emu._send_error(conn, record, checked, ctx, keep)
         history, items, enabled = checked
-        scripted = emu._next_reply(dict(body))
+        scripted = emu._next_scripted(dict(body))
         if scripted is None:
             scripted = _default_reply(history, items, body)
         if isinstance(scripted, Reply) and scripted.kind not in ("text", "tool_calls"):
