@@ -1,7 +1,13 @@
-"""Shared fixtures: every test talks to a real local DashScope emulator on loopback."""
+"""Shared fixtures: every test talks to a real local DashScope emulator on loopback.
+
+Tests run in parallel (pytest-xdist, `make test`): a test owns what it starts (its
+emulator, its port, its temporary files) and changes the environment only through
+`monkeypatch`.
+"""
 
 from __future__ import annotations
 
+import collections
 from typing import Any
 
 import pytest
@@ -53,3 +59,28 @@ def make_llm(emulator: DashScopeEmulator) -> Any:
 @pytest.fixture
 def llm(make_llm: Any) -> ChatQwen:
     return make_llm()
+
+
+# Markers that say why a test is slow; `make test` sums their time at the end.
+SLOW_GROUPS = ("notebook", "subprocess", "load")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line: where the time of the slow groups went (setup + call + teardown)."""
+    seconds: dict[str, float] = collections.defaultdict(float)
+    tests: dict[str, set[str]] = collections.defaultdict(set)
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if not isinstance(report, pytest.TestReport):
+                continue
+            group = next((g for g in SLOW_GROUPS if g in report.keywords), "other")
+            seconds[group] += report.duration
+            tests[group].add(report.nodeid)
+    if not seconds:
+        return
+    parts = [
+        f"{group} {len(tests[group])} tests {seconds[group]:.0f} s"
+        for group in (*SLOW_GROUPS, "other")
+        if group in seconds
+    ]
+    terminalreporter.write_line("test time by group: " + ", ".join(parts))
