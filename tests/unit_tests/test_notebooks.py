@@ -5,10 +5,10 @@ when `DASHSCOPE_API_KEY` is unset, so the run needs no key and no network. The
 committed notebooks carry the outputs of such a run; these tests also check that
 they do.
 
-All runs share one Jupyter kernel (started once for this module, on one xdist
-worker): before each notebook a hidden first cell clears the kernel's namespace and
-sets its `DASHSCOPE_*` environment, so each run starts as a fresh kernel would, less
-the seconds of starting Python and importing langchain again.
+All runs share one Jupyter kernel (started once, on one xdist worker): before each
+notebook a hidden first cell clears the kernel's namespace and sets its
+`DASHSCOPE_*` environment, so each run starts as a fresh kernel would, less the
+seconds of starting Python and importing langchain again.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ class Kernel:
         run_sync(self.km.shutdown_kernel)(now=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may interleave other modules' tests
 def kernel() -> Iterator[Kernel]:
     started = Kernel()
     yield started
