@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import os
 import warnings
@@ -39,47 +40,36 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _params, _transport
-from langchain_qwen._cache import check_markers, restore_markers
+from langchain_qwen import _transport
+from langchain_qwen._dialect import (
+    Dialect,
+    ServerChoice,
+    Settings,
+    dialect_for,
+    resolve_server,
+    thinking_on,
+)
+from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._errors import DashScopeBadRequestError
-from langchain_qwen._media import AudioCollector, prepare_media
-from langchain_qwen._messages import shape_messages
+from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
+from langchain_qwen._pickling import portable_state
 from langchain_qwen._regions import (
     is_dashscope_host,
     region_label,
     resolve_endpoint,
 )
 from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
-from langchain_qwen._servers import (
-    ServerChoice,
-    ServerKind,
-    adapt_payload,
-    resolve_server,
-)
 from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._structured_output import build_structured_output
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
-from langchain_qwen._tools import check_tools, ensure_json_word, normalize_tool_choice
+from langchain_qwen._tools import check_tools, normalize_tool_choice
 from langchain_qwen._version import __version__
 
 __all__ = ["ChatQwen"]
 
 _NO_KEY_PLACEHOLDER = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 _NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
-# Fields of ours that go into the request body when set.
-_QWEN_FIELDS = (
-    "top_k",
-    "enable_thinking",
-    "thinking_budget",
-    "enable_search",
-    "search_options",
-    "response_format",
-    "vl_high_resolution_images",
-    "translation_options",
-    "modalities",
-    "audio",
-)
 
 
 def _is_loopback(host: str) -> bool:
@@ -284,7 +274,7 @@ class ChatQwen(BaseChatOpenAI):
 
     ``"dashscope"`` sends DashScope's own parameters. ``"vllm"``, ``"sglang"`` and
     ``"openai"`` (any OpenAI-compatible server running Qwen's chat template) send the
-    thinking switch as ``chat_template_kwargs={"enable_thinking": ...}``;
+    thinking switch inside ``chat_template_kwargs``;
     ``"ollama"`` as ``reasoning_effort`` (``"none"`` turns it off). DashScope-only
     parameters (``enable_search``, ``thinking_budget``, ...) are not sent to those
     servers, with a warning. ``"auto"``: ``"dashscope"`` for Alibaba Cloud hosts and
@@ -322,10 +312,10 @@ class ChatQwen(BaseChatOpenAI):
             return values
         # Check the raw values: pydantic's lax mode would turn True into 1 and
         # "0.5" into 0.5 before any check of ours could see them.
-        _params.check_params(values)
+        _rules.check_values(values)
         if isinstance(values.get("model_kwargs"), dict):
-            _params.check_params(values["model_kwargs"])
-        _params.check_timeout(values.get("timeout", values.get("request_timeout")))
+            _rules.check_values(values["model_kwargs"])
+        _rules.check_timeout(values.get("timeout", values.get("request_timeout")))
         for name in ("api_key", "openai_api_key"):
             key = values.get(name)
             secret = key.get_secret_value() if isinstance(key, SecretStr) else key
@@ -369,6 +359,23 @@ class ChatQwen(BaseChatOpenAI):
         self._add_version("langchain-qwen", __version__)
         return self
 
+    # -- pickling: Ray, multiprocessing, deepcopy (clients rebuilt on arrival) --
+    def __getstate__(self) -> dict[Any, Any]:
+        return portable_state(super().__getstate__(), share_clients=False)
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self.validate_environment()  # type: ignore[operator]  # rebuilds the clients
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        for given in (self.http_client, self.http_async_client):
+            memo[id(given)] = given  # a user's connection pool is shared, not copied
+        state = portable_state(super().__getstate__(), share_clients=True)
+        clone = self.__class__.__new__(self.__class__)
+        clone.__setstate__(copy.deepcopy(state, memo))
+        return clone
+
     # -- identity --
     @property
     def _llm_type(self) -> str:
@@ -405,7 +412,7 @@ class ChatQwen(BaseChatOpenAI):
         params.pop("extra_body", None)  # merged key by key in _get_request_payload
         if not params.get("stream"):
             params.pop("stream", None)
-        for name in _QWEN_FIELDS:
+        for name in _rules.FIELD_KEYS:
             if (value := getattr(self, name)) is not None:
                 params[name] = value
         return params
@@ -418,74 +425,31 @@ class ChatQwen(BaseChatOpenAI):
         stop: list[str] | None = None,
         **kwargs: Any,
     ) -> dict:
-        """The exact JSON body sent to DashScope (DashScope keys top-level)."""
+        """The exact JSON body sent (one pass: parent payload, then the dialect)."""
         kwargs.pop("ls_structured_output_format", None)
-        _params.check_unknown_kwargs(kwargs)
-        _params.check_param("extra_body", kwargs.get("extra_body"))
+        _rules.check_call_kwargs(kwargs)
         call_extra = kwargs.pop("extra_body", None) or {}
-        server = self._server_kind()
-        messages = prepare_media(
+        dialect = self._dialect()
+        messages = dialect.messages_in(
             self._convert_input(input_).to_messages(),
-            model=str(kwargs.get("model") or self.model_name),
-            check_profile=server == "dashscope",
+            str(kwargs.get("model") or self.model_name),
         )
         payload = super()._get_request_payload(messages, stop=stop, **kwargs)
-        payload["messages"] = shape_messages(
+        return dialect.body(
             messages,
-            restore_markers(messages, payload["messages"]),
-            include_reasoning=self.include_reasoning_in_history,
+            payload,
+            Settings(
+                extra_body=self.extra_body,
+                include_reasoning=self.include_reasoning_in_history,
+                thinking_tool_choice=self.thinking_tool_choice,
+            ),
+            call_extra=call_extra,
+            call_keys=set(kwargs),
+            explicit_stop=stop is not None,
         )
-        # Precedence, low to high: instance extra_body, instance fields, per-call
-        # extra_body, per-call keywords. Keys are merged one by one, so neither
-        # extra_body can wipe out thinking/search settings (or the reverse).
-        for key, value in call_extra.items():
-            if key not in kwargs:
-                payload[key] = value
-        for key, value in (self.extra_body or {}).items():
-            payload.setdefault(key, value)
-        if stop is None and payload.get("stop") in ([], None):
-            payload.pop("stop", None)
-        if payload.get("tools"):
-            check_tools(payload["tools"])
-        response_format = payload.get("response_format")
-        if (
-            isinstance(response_format, dict)
-            and response_format.get("type") == "json_object"
-        ):
-            ensure_json_word(payload["messages"])
-        # DashScope's thinking-mode rules; self-hosted servers have no such limits.
-        thinking = server == "dashscope" and self._thinking_on(payload)
-        if thinking:
-            self._apply_thinking_fallback(payload)
-        _params.check_params(payload)
-        _params.check_request(payload, thinking=thinking)
-        if server == "dashscope":
-            check_markers(payload["messages"])
-        return adapt_payload(payload, server)
 
-    def _server_kind(self) -> ServerKind:
-        return resolve_server(self.server, self.openai_api_base)
-
-    def _thinking_on(self, payload: dict[str, Any]) -> bool:
-        flag = payload.get("enable_thinking")
-        if flag is not None:
-            return bool(flag)
-        mode = get_qwen_traits(str(payload.get("model") or self.model_name))["thinking"]
-        return mode in ("always", "hybrid_default_on")
-
-    def _apply_thinking_fallback(self, payload: dict[str, Any]) -> None:
-        choice = payload.get("tool_choice")
-        if (
-            self.thinking_tool_choice == "auto"
-            and payload.get("tools")
-            and choice not in (None, "auto", "none")
-        ):
-            warnings.warn(
-                f"tool_choice={choice!r} is refused by DashScope in thinking mode; "
-                "sending tool_choice='auto' instead (thinking_tool_choice='auto').",
-                stacklevel=5,
-            )
-            payload["tool_choice"] = "auto"
+    def _dialect(self) -> Dialect:
+        return dialect_for(resolve_server(self.server, self.openai_api_base))
 
     # -- sending --
     def _request_target(self, model: str | None) -> _transport.RequestTarget:
@@ -538,8 +502,12 @@ class ChatQwen(BaseChatOpenAI):
             return self.root_async_client._client  # the user's own client, as given
         return _transport.loop_async_client(self._timeout())
 
-    def _must_stream(self, model: str) -> bool:
-        return self.streaming or get_qwen_traits(model)["stream_only"]
+    def _must_stream(self, model: str, kwargs: dict[str, Any]) -> bool:
+        return (
+            self.streaming
+            or get_qwen_traits(model)["stream_only"]
+            or _rules.needs_stream({**self._default_params, **kwargs})
+        )
 
     def _generate(
         self,
@@ -549,7 +517,7 @@ class ChatQwen(BaseChatOpenAI):
         **kwargs: Any,
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
-        if self._must_stream(model):
+        if self._must_stream(model, kwargs):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
@@ -575,7 +543,7 @@ class ChatQwen(BaseChatOpenAI):
         **kwargs: Any,
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
-        if self._must_stream(model):
+        if self._must_stream(model, kwargs):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs)
             )
@@ -747,7 +715,7 @@ class ChatQwen(BaseChatOpenAI):
             method=method,
             include_raw=include_raw,
             strict=strict,
-            thinking=self._thinking_on({"enable_thinking": self.enable_thinking}),
+            thinking=thinking_on(self.enable_thinking, self.model_name),
             thinking_always=get_qwen_traits(self.model_name)["thinking"] == "always",
             **kwargs,
         )
