@@ -210,7 +210,10 @@ def test_notebook_online_branch_runs_unchanged(
     """
     committed = nbformat.read(NOTEBOOKS / name, as_version=4)
     emulator.script(*_scripted_replies(committed))
-    env = {"DASHSCOPE_API_KEY": emulator.api_key, "DASHSCOPE_BASE_URL": emulator.base_url}
+    env = {
+        "DASHSCOPE_API_KEY": emulator.api_key,
+        "DASHSCOPE_BASE_URL": emulator.base_url,
+    }
     text = _texts(kernel.execute(committed, env))
     assert "Online: DashScope" in text
     assert "Offline:" not in text
