@@ -65,6 +65,32 @@ def llm(make_llm: Any) -> ChatQwen:
 SLOW_GROUPS = ("notebook", "subprocess", "load")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
+    """Slow groups first; `xdist_group` tests on one worker (`--dist loadgroup`).
+
+    Starting the slow tests first leaves no worker with a long test at the end.
+    pytest-xdist (3.8) marks a grouped test by appending `@group` to `item._nodeid`,
+    which pytest 9 no longer reads: do the same on the node id pytest 9 uses.
+    """
+    items.sort(
+        key=lambda item: not any(item.get_closest_marker(g) for g in SLOW_GROUPS)
+    )
+    if not getattr(config.option, "loadgroup", False):  # set on xdist workers
+        return
+    for item in items:
+        names = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if names and "@" not in item.nodeid and hasattr(item, "_id"):
+            from _pytest.nodeid import coerce_node_id
+
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """One line: where the time of the slow groups went (setup + call + teardown)."""
     seconds: dict[str, float] = collections.defaultdict(float)
