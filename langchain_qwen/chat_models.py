@@ -47,7 +47,6 @@ from langchain_qwen._dialect import (
     Settings,
     dialect_for,
     resolve_server,
-    thinking_on,
 )
 from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._errors import DashScopeBadRequestError
@@ -61,7 +60,7 @@ from langchain_qwen._regions import (
 )
 from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
 from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
-from langchain_qwen._structured_output import build_structured_output
+from langchain_qwen._structured_output import build_structured_output, instance_profile
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._tools import check_tools, normalize_tool_choice
 from langchain_qwen._version import __version__
@@ -284,10 +283,13 @@ class ChatQwen(BaseChatOpenAI):
     """Send past turns' ``reasoning_content`` back to the model (off: as DashScope
     recommends, reasoning is not part of the conversation history)."""
 
-    thinking_tool_choice: Literal["raise", "auto"] = "raise"
-    """What to do when a forced ``tool_choice`` meets thinking mode, which DashScope
-    refuses: ``"raise"`` a clear error before sending, or fall back to ``"auto"``
-    with a warning."""
+    thinking_tool_choice: Literal["raise", "auto"] = "auto"
+    """What to do when a request that DashScope refuses while thinking (a forced
+    ``tool_choice``, a JSON ``response_format``) meets thinking that was asked for
+    (``enable_thinking=True``) or that the model cannot turn off: ``"auto"`` sends
+    ``tool_choice="auto"`` and asks for JSON in a system instruction, with a
+    warning; ``"raise"`` refuses with a clear error before sending. Thinking that
+    is only the model's default is turned off for such a request instead."""
 
     stream_usage: bool | None = True
     """Ask for token usage on streams (DashScope only sends it when asked)."""
@@ -404,7 +406,9 @@ class ChatQwen(BaseChatOpenAI):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return get_model_profile(self.model_name)
+        return instance_profile(
+            get_model_profile(self.model_name), self.model_name, self.enable_thinking
+        )
 
     @property
     def _default_params(self) -> dict[str, Any]:
@@ -660,10 +664,11 @@ class ChatQwen(BaseChatOpenAI):
         Args:
             tools: the tools; each becomes an OpenAI-format function definition.
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
-                a bound tool's name, or an OpenAI ``tool_choice`` dict. In thinking
-                mode DashScope refuses a forced choice: ChatQwen raises before
-                sending, or falls back to ``"auto"`` if
-                ``thinking_tool_choice="auto"``.
+                a bound tool's name, or an OpenAI ``tool_choice`` dict. DashScope
+                refuses a forced choice while thinking: thinking that is only the
+                model's default is turned off for the request; thinking asked for
+                or always on gets ``"auto"`` with a warning (or an error with
+                ``thinking_tool_choice="raise"``).
             strict: add ``strict`` to every function definition (None: omit it).
             parallel_tool_calls: sent as given (DashScope's default is false).
             kwargs: other parameters bound with the tools.
@@ -697,10 +702,13 @@ class ChatQwen(BaseChatOpenAI):
         "Respond with a single JSON object." system instruction when the messages do
         not mention JSON (DashScope refuses JSON mode otherwise).
 
-        DashScope refuses JSON modes and forced tool calls in thinking mode, so:
-        ``json_mode``/``json_schema`` turn thinking off for these calls, and
-        ``function_calling`` on a thinking model lets the model choose the tool
-        (``tool_choice="auto"``) instead of forcing it.
+        DashScope refuses JSON modes and forced tool calls while thinking, so on a
+        hybrid model (Qwen3.5+ think by default) thinking is off for these calls;
+        pass ``enable_thinking=True`` here to keep it. While thinking (kept, or on
+        models that always think: QwQ, QVQ, ``-thinking``), ``function_calling``
+        lets the model choose the tool (``tool_choice="auto"``), the JSON methods
+        put the schema in a system instruction, and an answer that does not parse
+        is asked for once more. Nothing here raises for a thinking model.
 
         Args:
             schema: the output schema; may be None only for ``json_mode``.
@@ -715,8 +723,8 @@ class ChatQwen(BaseChatOpenAI):
             method=method,
             include_raw=include_raw,
             strict=strict,
-            thinking=thinking_on(self.enable_thinking, self.model_name),
-            thinking_always=get_qwen_traits(self.model_name)["thinking"] == "always",
+            model=self.model_name,
+            instance_thinking=self.enable_thinking,
             **kwargs,
         )
 
