@@ -7,7 +7,6 @@ own copy, so a request DashScope would refuse fails here too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,10 +15,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from langchain_qwen import ChatQwen
 from langchain_qwen.testing import DashScopeEmulator, Reply
-from langchain_qwen.testing.pytest_plugin import (
-    _allow_loopback,
-    dashscope_emulator_factory,
-)
+from langchain_qwen.testing.pytest_plugin import dashscope_emulator_factory
 
 __all__ = ["dashscope_emulator_factory"]
 
@@ -30,21 +26,9 @@ _HISTORY = [
 ]
 
 
-@pytest.fixture(scope="module")
-def _module_emulator(request: pytest.FixtureRequest) -> Iterator[DashScopeEmulator]:
-    _allow_loopback(request)
-    with DashScopeEmulator() as emu:
-        yield emu
-
-
 @pytest.fixture
-def emulator(
-    request: pytest.FixtureRequest, _module_emulator: DashScopeEmulator
-) -> Iterator[DashScopeEmulator]:
-    _allow_loopback(request)
-    _module_emulator.clear()
-    yield _module_emulator
-    _module_emulator.clear()
+def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
+    return shared_emulator
 
 
 def _llm(emulator: DashScopeEmulator, **kwargs: Any) -> ChatQwen:
