@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.messages.block_translators import openai as openai_blocks
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
@@ -449,15 +450,15 @@ class ResponsesStreamState:
         self._sub_index = -1
         self._has_reasoning = False
         self._item_indices: dict[str, int] = {}
-        self._received: AIMessageChunk | None = None
+        self._received: list[AIMessageChunk] = []  # merged only if a failure needs it
 
     def partial(self) -> AIMessageChunk:
         """The message received so far."""
-        if self._received is None:
+        if not self._received:
             return AIMessageChunk(
                 content="", response_metadata={"model_provider": PROVIDER}
             )
-        return self._received
+        return add_ai_message_chunks(*self._received)
 
     def on_data(self, data: bytes) -> ChatGenerationChunk | None:
         """Handle one SSE ``data`` payload."""
@@ -483,12 +484,7 @@ class ResponsesStreamState:
                 raise TypeError(bad)
             chunk = self.on_event(event)
             if chunk is not None:
-                message = chunk.message
-                self._received = (
-                    message  # type: ignore[assignment]
-                    if self._received is None
-                    else self._received + message
-                )
+                self._received.append(chunk.message)  # type: ignore[arg-type]
         except _SHAPE_ERRORS as exc:
             msg = (
                 f"Unexpected {event['type']!r} event from the server "
