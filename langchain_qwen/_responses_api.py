@@ -100,6 +100,10 @@ _NOT_ON_RESPONSES: dict[str, str] = {
     "bind_tools([{'type': 'web_search'}])",
     "search_options": "bind the built-in tool instead: "
     "bind_tools([{'type': 'web_search'}])",
+    "enable_code_interpreter": "bind the built-in tool instead: "
+    "bind_tools([{'type': 'code_interpreter'}])",
+    "preserve_thinking": "a Chat Completions setting; on the Responses API a "
+    "stored conversation (previous_response_id) keeps the context",
     "n": "the Responses API returns one answer",
     "logprobs": "the Responses API does not return log probabilities here",
     "top_logprobs": "the Responses API does not return log probabilities here",

@@ -43,6 +43,12 @@ def get_weather(city: str) -> str:
 
 
 @pytest.fixture
+def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
+    """One emulator for the module, cleared between tests (faster than one each)."""
+    return shared_emulator
+
+
+@pytest.fixture
 def responses_llm(make_llm: Any) -> ChatQwen:
     return make_llm(model="qwen3-max", use_responses_api=True)  # type: ignore[no-any-return]
 
@@ -375,6 +381,8 @@ def test_endpoint_of_each_region(region: str, workspace: str | None, url: str) -
         ({"thinking_budget": 100}, "thinking_budget=100"),
         ({"enable_search": True}, "web_search"),
         ({"n": 2}, "n=2"),
+        ({"enable_code_interpreter": True}, "code_interpreter"),
+        ({"preserve_thinking": True}, "previous_response_id"),
     ],
 )
 def test_chat_only_settings_are_refused_before_sending(
