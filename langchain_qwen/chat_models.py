@@ -233,6 +233,17 @@ class ChatQwen(BaseChatOpenAI):
 
             llm.with_structured_output(Joke).invoke("Tell me a joke about cats")
 
+    Responses API (built-in tools, stored conversations):
+        .. code-block:: python
+
+            # A built-in tool selects DashScope's Responses API for the call.
+            searcher = llm.bind_tools([{"type": "web_search"}, GetWeather])
+            reply = searcher.invoke("What's on in Hangzhou today?")
+            reply.content_blocks  # server_tool_call / server_tool_result, text
+            llm.invoke(
+                "And tomorrow?", previous_response_id=reply.response_metadata["id"]
+            )
+
     Usage metadata:
         .. code-block:: python
 
@@ -289,7 +300,18 @@ class ChatQwen(BaseChatOpenAI):
     """Web search."""
 
     search_options: dict[str, Any] | None = None
-    """Web search strategy (forced_search, enable_source, search_strategy, ...)."""
+    """Web search strategy (forced_search, enable_source, search_strategy, ...).
+    ``search_strategy="agent_max"`` (search and full-page reading) is answered on
+    streams only: ``invoke`` streams for it."""
+
+    enable_code_interpreter: bool | None = None
+    """DashScope's built-in Python sandbox; needs thinking and a stream (``invoke``
+    streams for it). The executed code is not returned in compatible mode."""
+
+    preserve_thinking: bool | None = None
+    """Qwen3.6+: keep earlier turns' reasoning in context (agent loops). Sends past
+    turns' ``reasoning_content`` back; top level on DashScope,
+    ``chat_template_kwargs`` on vLLM/SGLang."""
 
     response_format: dict[str, Any] | None = None
     """``{"type": "json_object"}`` or a ``json_schema`` format for every call."""
