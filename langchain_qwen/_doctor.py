@@ -1319,6 +1319,14 @@ def _row(name: str, listed: set[str] | None) -> ModelRow:
     )
 
 
+# `models --region` also takes the Coding Plan lists: name -> region of its host.
+_PLAN_LISTS: dict[str, str] = {
+    "coding": "singapore",
+    "coding-intl": "singapore",
+    "coding-cn": "china",
+}
+
+
 def models_report(
     *,
     region: str | None = None,
@@ -1330,7 +1338,8 @@ def models_report(
     """The model profiles known to the package, and what the server lists.
 
     Args:
-        region: Keep only models offered in this region (aliases accepted).
+        region: Keep only models offered in this region (aliases accepted), or on
+            a Coding Plan host (``coding``/``coding-intl``, ``coding-cn``).
         api_key: A key; with one (and ``remote``), the region's ``GET /models``
             is fetched too: the configured endpoint when no region is given.
         urls: Region -> base URL (the testing hook).
@@ -1343,7 +1352,8 @@ def models_report(
     canonical: str | None = None
     if region:
         try:
-            canonical = normalize_region(region)
+            key = region.strip().lower()
+            canonical = key if key in _PLAN_LISTS else normalize_region(region)
             names = models_in_region(canonical)
         except ValueError as exc:
             return ModelsReport(region=region, rows=[], error=str(exc))
@@ -1351,9 +1361,12 @@ def models_report(
         names = all_models()
     probe: Probe | None = None
     if remote and api_key:
-        table = dict(urls) if urls is not None else default_region_urls()
+        # A Coding Plan list is checked against that plan's host of its region.
+        plan = "coding" if canonical in _PLAN_LISTS else None
+        geo = _PLAN_LISTS.get(canonical or "", canonical)
+        table = dict(urls) if urls is not None else default_region_urls(plan)
         try:
-            endpoint = resolve_target(region=canonical, urls=table)
+            endpoint = resolve_target(region=geo, urls=table, plan=plan)
         except ValueError as exc:
             return ModelsReport(
                 region=canonical, rows=[_row(n, None) for n in names], error=str(exc)

@@ -639,6 +639,13 @@ def _region_arg(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _models_region_arg(value: str) -> str:
+    # `models` also lists the Coding Plan hosts' models.
+    if value.strip().lower() in ("coding", "coding-intl", "coding-cn"):
+        return value.strip().lower()
+    return _region_arg(value)
+
+
 def version_text() -> str:
     """``langchain-qwen X (langchain-core Y, langchain-openai Z, openai W)``.
 
@@ -740,7 +747,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the region's GET /models lists.",
     )
     models.add_argument(
-        "--region", type=_region_arg, help="only models offered in this region"
+        "--region",
+        type=_models_region_arg,
+        help="only models offered in this region, or coding / coding-cn",
     )
     models.add_argument(
         "--offline", action="store_true", help="do not ask the server for its list"

@@ -15,7 +15,12 @@ import httpx
 import pytest
 
 from langchain_qwen import ChatQwen
-from langchain_qwen._doctor import check_key, default_region_urls, run_doctor
+from langchain_qwen._doctor import (
+    check_key,
+    default_region_urls,
+    models_report,
+    run_doctor,
+)
 from langchain_qwen._errors import DashScopeAuthenticationError, make_status_error
 from langchain_qwen._model_profiles import models_in_region
 from langchain_qwen._regions import plan_of_base_url, resolve_endpoint
@@ -219,3 +224,20 @@ def test_doctor_probes_the_coding_plan_hosts(
     assert report.endpoint.plan == "coding"
     assert report.endpoint.base_url == urls["singapore"]
     assert report.ok, report.problems
+
+
+def test_models_command_lists_the_coding_plan(
+    emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from langchain_qwen import cli
+
+    report = models_report(region="coding", remote=False)
+    assert [r.name for r in report.rows] == models_in_region("coding")
+    assert report.region == "coding"
+    with DashScopeEmulator(regions={"coding-cn": SP_KEY}) as emu:
+        urls = {"china": emu.region_base_url("coding-cn")}
+        remote = models_report(region="coding-cn", api_key=SP_KEY, urls=urls)
+    assert remote.probe is not None
+    assert remote.probe.outcome == "accepted"
+    assert all(r.listed for r in remote.rows)  # the emulator's coding-cn list
+    assert cli.main(["models", "--region", "coding", "--offline"]) == 0
