@@ -1,6 +1,7 @@
 """Streaming: SSE bytes -> event dicts -> ``ChatGenerationChunk``, parsed once.
 
-A stream is complete only after a ``finish_reason`` (and, for DashScope, ``[DONE]``).
+A stream is complete once a ``finish_reason`` has arrived; ``[DONE]`` is not required
+(some servers and proxies leave it out, and an answer the model finished is whole).
 Anything else -- an ``{"error": ...}`` event, a malformed ``data:`` line, a dropped
 connection, an end without a finish -- raises, carrying what was received so far in
 ``exc.partial``; a truncated answer is never returned as if complete.

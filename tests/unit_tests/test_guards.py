@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from langchain_qwen import ChatQwen
+from langchain_qwen import ChatQwen, IncompleteStreamError
 from langchain_qwen._dialect import rules
 from langchain_qwen.testing import DashScopeEmulator, Reply
 
@@ -108,7 +108,7 @@ def test_client_errors_are_not_retried(
     emulator: DashScopeEmulator, make_llm: Any, status: int
 ) -> None:
     emulator.script(Reply.error(status, "refused"), Reply.text("never"))
-    with pytest.raises(Exception, match="refused|HTTP|Error"):
+    with pytest.raises(Exception, match=r"refused|HTTP|Error"):
         make_llm(max_retries=2).invoke("hi")
     assert len(emulator.chat_requests) == 1
 
@@ -164,6 +164,33 @@ def test_usage_repeated_on_every_chunk_keeps_the_last_figures(
     assert len(with_usage) == 1
     assert with_usage[0] == {"input_tokens": 9, "output_tokens": 3, "total_tokens": 12}
     assert "".join(c.text for c in chunks) == "One two three"
+
+
+def test_done_marker_is_not_required_after_a_finish_reason(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
+    """The `[DONE]` rule (see `_streaming`): a finish_reason completes the answer."""
+    events = (
+        _chunk({"role": "assistant", "content": ""}),
+        _chunk({"content": "Whole answer."}),
+        _chunk({}, finish="stop"),
+        _chunk({}, usage=_usage(5, 3)) | {"choices": []},
+    )
+    body = "".join(f"data: {json.dumps(e)}\n\n" for e in events)  # no [DONE]
+    emulator.script(Reply.raw(200, body, headers=_STREAM_HEADERS))
+    chunks = list(llm.stream("hi"))
+    assert "".join(c.text for c in chunks) == "Whole answer."
+    assert [c.usage_metadata for c in chunks if c.usage_metadata] == [
+        {"input_tokens": 5, "output_tokens": 3, "total_tokens": 8}
+    ]
+
+    # Without a finish_reason, [DONE] alone does not make it whole.
+    cut = _sse(_chunk({"role": "assistant", "content": ""}), _chunk({"content": "Cut"}))
+    emulator.script(Reply.raw(200, cut, headers=_STREAM_HEADERS))
+    with pytest.raises(IncompleteStreamError) as info:
+        list(llm.stream("hi"))
+    assert info.value.partial is not None
+    assert info.value.partial.text == "Cut"
 
 
 def test_null_index_tool_deltas_continue_the_last_call(
