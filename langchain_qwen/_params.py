@@ -7,6 +7,7 @@ send the JSON body ourselves, so no ``extra_body`` detour is needed on the wire)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -227,18 +228,27 @@ def check_params(values: Mapping[str, Any]) -> None:
 
 
 def check_timeout(value: Any) -> None:
-    """``timeout``: seconds > 0, a tuple of them, an ``httpx.Timeout``, or None."""
-    if value is None or (_is_number(value) and value > 0):
+    """``timeout``: finite seconds > 0, a tuple of them, an ``httpx.Timeout``, or None.
+
+    A number is also the deadline of a whole call (retries and waits included).
+    """
+
+    def seconds(v: Any) -> bool:  # NaN fails both comparisons
+        return _is_number(v) and 0 < v < math.inf
+
+    if value is None or seconds(value):
         return
-    if isinstance(value, tuple) and all(
-        v is None or (_is_number(v) and v > 0) for v in value
+    if isinstance(value, tuple) and all(v is None or seconds(v) for v in value):
+        return
+    if type(value).__name__ == "Timeout" and all(  # httpx / httpx2 Timeout objects
+        v is None or seconds(v)
+        for v in (value.connect, value.read, value.write, value.pool)
     ):
         return
-    if type(value).__name__ == "Timeout":  # httpx / httpx2 Timeout objects
-        return
     msg = (
-        f"Invalid value for `timeout`: {value!r}. Allowed: seconds > 0, a tuple of "
-        "them, an httpx.Timeout, or None."
+        f"Invalid value for `timeout`: {value!r}. Allowed: finite seconds > 0 (the "
+        "limit for the whole call, retries included), a tuple of them, an "
+        "httpx.Timeout, or None."
     )
     raise ValueError(msg)
 

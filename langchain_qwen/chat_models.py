@@ -23,7 +23,7 @@ from langchain_core.language_models.chat_models import (
     generate_from_stream,
 )
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
@@ -39,9 +39,9 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _params, _transport
+from langchain_qwen import _http, _params, _wire
 from langchain_qwen._cache import check_markers, restore_markers
-from langchain_qwen._errors import DashScopeBadRequestError
+from langchain_qwen._errors import DashScopeBadRequestError, redact_url
 from langchain_qwen._media import AudioCollector, prepare_media
 from langchain_qwen._messages import shape_messages
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
@@ -50,14 +50,12 @@ from langchain_qwen._regions import (
     region_label,
     resolve_endpoint,
 )
-from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
 from langchain_qwen._servers import (
     ServerChoice,
     ServerKind,
     adapt_payload,
     resolve_server,
 )
-from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._structured_output import build_structured_output
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._tools import check_tools, ensure_json_word, normalize_tool_choice
@@ -305,9 +303,14 @@ class ChatQwen(BaseChatOpenAI):
     use_responses_api: bool | None = False
     """DashScope compatible mode is Chat Completions only."""
 
+    max_event_bytes: int = Field(default=_http.DEFAULT_MAX_EVENT_BYTES, gt=0)
+    """Largest server-sent event accepted in a stream (default 32 MiB); a larger one
+    (or a non-streamed answer over 4x this) fails with ``DashScopeStreamError``
+    carrying ``exc.partial``, instead of being buffered without end."""
+
     model_config = ConfigDict(populate_by_name=True)
 
-    _target_cache: _transport.RequestTarget | None = PrivateAttr(default=None)
+    _target_cache: _http.RequestSpec | None = PrivateAttr(default=None)
 
     # -- construction --
     @model_validator(mode="before")
@@ -357,11 +360,33 @@ class ChatQwen(BaseChatOpenAI):
             values["api_key"] = _NO_KEY_PLACEHOLDER
         if parsed.scheme == "http" and not _is_loopback(parsed.hostname or ""):
             warnings.warn(
-                f"base_url {endpoint.base_url!r} uses plain http:// to a non-loopback "
+                f"base_url {redact_url(endpoint.base_url)!r} uses plain http:// to a "
+                "non-loopback "
                 "host: the API key would travel unencrypted. Use https://.",
                 stacklevel=4,
             )
         return values
+
+    @model_validator(mode="after")
+    def _check_qwen_key(self) -> Self:
+        """Strip white space around the key (with a warning); refuse control chars.
+
+        Keys copied from env files and Kubernetes secrets often end in a newline,
+        which no HTTP header can carry. Errors never echo the key.
+        """
+        key = self.openai_api_key
+        if isinstance(key, SecretStr):
+            value = key.get_secret_value()
+            stripped = value.strip()
+            if stripped != value:
+                warnings.warn(
+                    "The API key has white space (a newline?) around it; it was "
+                    "removed. Check how the key is stored.",
+                    stacklevel=4,
+                )
+                self.openai_api_key = SecretStr(stripped)
+            _http.check_api_key(stripped)
+        return self
 
     @model_validator(mode="after")
     def _set_qwen_version(self) -> Self:
@@ -393,7 +418,7 @@ class ChatQwen(BaseChatOpenAI):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = PROVIDER
+        params["ls_provider"] = _wire.PROVIDER
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -488,7 +513,7 @@ class ChatQwen(BaseChatOpenAI):
             payload["tool_choice"] = "auto"
 
     # -- sending --
-    def _request_target(self, model: str | None) -> _transport.RequestTarget:
+    def _request_target(self, model: str | None) -> _http.RequestSpec:
         target = self._target_cache
         if target is None or target.model != model:
             target = self._build_target(model)
@@ -499,44 +524,46 @@ class ChatQwen(BaseChatOpenAI):
             self._target_cache = target
         return target
 
-    def _build_target(self, model: str | None) -> _transport.RequestTarget:
+    def _build_target(self, model: str | None) -> _http.RequestSpec:
         key = self.openai_api_key
         if isinstance(key, SecretStr):
             token = key.get_secret_value()
         elif callable(key):
-            token = key()
+            token = _http.check_api_key(str(key()).strip())
         else:
             token = _NO_KEY_PLACEHOLDER
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "User-Agent": f"langchain-qwen/{__version__}",
-            **(self.default_headers or {}),
-        }
+        headers = _http.Headers(
+            {
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+                "User-Agent": f"langchain-qwen/{__version__}",
+                **(self.default_headers or {}),
+            }
+        )
         base = (self.openai_api_base or "").rstrip("/")
-        return _transport.RequestTarget(
+        shown = redact_url(base)
+        return _http.RequestSpec(
             url=f"{base}/chat/completions",
             headers=headers,
             timeout=self._timeout(),
             max_retries=2 if self.max_retries is None else self.max_retries,
+            where=f"{region_label(self.region)} ({shown})" if self.region else shown,
             region=self.region,
-            region_text=(
-                f"{region_label(self.region)} ({base})" if self.region else base
-            ),
             model=model,
+            max_event_bytes=self.max_event_bytes,
         )
 
     def _timeout(self) -> Any:
         # No timeout given: per-read limits (a hung server is left after 10 min of
         # silence) but no total deadline, which would cut long thinking streams.
         if self.request_timeout is None:
-            return _transport.DEFAULT_TIMEOUT
+            return _http.DEFAULT_TIMEOUT
         return self.request_timeout
 
     def _async_http(self) -> Any:
         if self.http_async_client is not None:
             return self.root_async_client._client  # the user's own client, as given
-        return _transport.loop_async_client(self._timeout())
+        return _http.loop_async_client()
 
     def _must_stream(self, model: str) -> bool:
         return self.streaming or get_qwen_traits(model)["stream_only"]
@@ -555,7 +582,7 @@ class ChatQwen(BaseChatOpenAI):
             )
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
-            data, response = _transport.post(
+            data, response = _http.post(
                 self.root_client._client, self._request_target(model), payload
             )
         except DashScopeBadRequestError as e:
@@ -565,7 +592,13 @@ class ChatQwen(BaseChatOpenAI):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
-        return self._create_chat_result(data, self._response_info(response))
+        return _wire.chat_result(
+            data,
+            self._response_info(response),
+            model_name=self.model_name,
+            output_version=self.output_version,
+            request=response.request,
+        )
 
     async def _agenerate(
         self,
@@ -581,7 +614,7 @@ class ChatQwen(BaseChatOpenAI):
             )
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
-            data, response = await _transport.apost(
+            data, response = await _http.apost(
                 self._async_http(), self._request_target(model), payload
             )
         except DashScopeBadRequestError as e:
@@ -590,7 +623,13 @@ class ChatQwen(BaseChatOpenAI):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs)
             )
-        return self._create_chat_result(data, self._response_info(response))
+        return _wire.chat_result(
+            data,
+            self._response_info(response),
+            model_name=self.model_name,
+            output_version=self.output_version,
+            request=response.request,
+        )
 
     def _response_info(self, response: Any) -> dict[str, Any]:
         info: dict[str, Any] = {}
@@ -627,15 +666,15 @@ class ChatQwen(BaseChatOpenAI):
     ) -> Iterator[ChatGenerationChunk]:
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
-        response = _transport.open_stream(self.root_client._client, target, payload)
-        state = StreamState(
-            request=response.request,
-            response=response,
+        events = _http.open_stream(self.root_client._client, target, payload)
+        state = _wire.StreamState(
+            request=events.request,
+            response=events.response,
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
         try:
-            for chunk in map(audio.process, iter_chunks(response, state)):
+            for chunk in map(audio.process, _wire.iter_chunks(events, state)):
                 if run_manager:
                     run_manager.on_llm_new_token(
                         chunk.text,
@@ -644,7 +683,7 @@ class ChatQwen(BaseChatOpenAI):
                     )
                 yield chunk
         finally:
-            response.close()
+            events.close()
 
     async def _astream(
         self,
@@ -657,15 +696,15 @@ class ChatQwen(BaseChatOpenAI):
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
-        response = await _transport.aopen_stream(self._async_http(), target, payload)
-        state = StreamState(
-            request=response.request,
-            response=response,
+        events = await _http.aopen_stream(self._async_http(), target, payload)
+        state = _wire.StreamState(
+            request=events.request,
+            response=events.response,
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
         try:
-            async for raw_chunk in aiter_chunks(response, state):
+            async for raw_chunk in _wire.aiter_chunks(events, state):
                 chunk = audio.process(raw_chunk)
                 if run_manager:
                     await run_manager.on_llm_new_token(
@@ -675,7 +714,7 @@ class ChatQwen(BaseChatOpenAI):
                     )
                 yield chunk
         finally:
-            await response.aclose()
+            await events.aclose()
 
     # -- tools and structured output --
     def bind_tools(
@@ -784,46 +823,9 @@ class ChatQwen(BaseChatOpenAI):
     ) -> ChatResult:
         """Build the result straight from the response dict (no pydantic round trip)."""
         data = response if isinstance(response, dict) else response.model_dump()
-        if data.get("error"):
-            msg = f"DashScope answered with an error: {data['error']}"
-            raise ValueError(msg)
-        choices = data.get("choices")
-        if not choices:
-            msg = f"Response has no choices; keys: {sorted(data)}"
-            raise ValueError(msg)
-        usage = data.get("usage")
-        usage_metadata = usage_to_metadata(usage) if usage else None
-        info = generation_info or {}
-        base_meta: dict[str, Any] = {"model_provider": PROVIDER}
-        if model_name := data.get("model"):
-            base_meta["model_name"] = model_name
-        if response_id := data.get("id"):
-            base_meta["id"] = response_id
-            if "request_id" not in info and response_id.startswith("chatcmpl-"):
-                base_meta["request_id"] = response_id[len("chatcmpl-") :]
-        if system_fingerprint := data.get("system_fingerprint"):
-            base_meta["system_fingerprint"] = system_fingerprint
-        if self.output_version == "v1":
-            base_meta["output_version"] = "v1"
-        generations = []
-        for choice in choices:
-            gen_info = {**info, "finish_reason": choice.get("finish_reason")}
-            if choice.get("logprobs"):
-                gen_info["logprobs"] = choice["logprobs"]
-            message = message_to_ai_message(
-                choice.get("message") or {}, {**base_meta, **gen_info}
-            )
-            if usage_metadata is not None:
-                message.usage_metadata = usage_metadata
-            if self.output_version == "v1":
-                message.content = message.content_blocks  # type: ignore[assignment]
-            generations.append(
-                ChatGeneration(message=message, generation_info=gen_info)
-            )
-        llm_output = {
-            "token_usage": usage,
-            "model_provider": PROVIDER,
-            "model_name": data.get("model", self.model_name),
-            "id": data.get("id"),
-        }
-        return ChatResult(generations=generations, llm_output=llm_output)
+        return _wire.chat_result(
+            data,
+            generation_info,
+            model_name=self.model_name,
+            output_version=self.output_version,
+        )
