@@ -592,13 +592,7 @@ class ChatQwen(BaseChatOpenAI):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
-        return _wire.chat_result(
-            data,
-            self._response_info(response),
-            model_name=self.model_name,
-            output_version=self.output_version,
-            request=response.request,
-        )
+        return self._result(data, response)
 
     async def _agenerate(
         self,
@@ -623,6 +617,9 @@ class ChatQwen(BaseChatOpenAI):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs)
             )
+        return self._result(data, response)
+
+    def _result(self, data: dict[str, Any], response: Any) -> ChatResult:
         return _wire.chat_result(
             data,
             self._response_info(response),
