@@ -39,6 +39,7 @@ __all__ = [
     "DashScopeAPIError",
     "DashScopeAuthenticationError",
     "DashScopeBadRequestError",
+    "DashScopeBatchError",
     "DashScopeConnectionError",
     "DashScopeModelNotFoundError",
     "DashScopePermissionDeniedError",
@@ -175,6 +176,34 @@ class DashScopeTimeoutError(openai.APITimeoutError, ModelTimeoutError):
     """The server did not answer within ``timeout``."""
 
     partial: AIMessageChunk | None = None
+
+
+class DashScopeBatchError(ModelAPIError):
+    """A batch item without an answer, or a batch job that cannot answer yet.
+
+    Raised (or put in place of an item's answer) when the item's batch failed,
+    expired or was cancelled, when the job is still running, or when a submission
+    stopped part-way.
+
+    Attributes:
+        code: DashScope's error code or the job status (``expired``, ...).
+        batch_id: the DashScope batch the item was in, when known.
+        job: on a submission that stopped half-way, the handle of what was
+            submitted (its ``failed()`` lists the items still to send).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        batch_id: str | None = None,
+        job: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.batch_id = batch_id
+        self.job = job
 
 
 class DashScopeStreamError(openai.APIError, ModelAPIError):

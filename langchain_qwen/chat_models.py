@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import os
 import warnings
@@ -45,6 +46,7 @@ from langchain_qwen._errors import DashScopeBadRequestError, redact_url
 from langchain_qwen._media import AudioCollector, prepare_media
 from langchain_qwen._messages import shape_messages
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
+from langchain_qwen._pickling import portable_state
 from langchain_qwen._regions import (
     is_dashscope_host,
     region_label,
@@ -393,6 +395,23 @@ class ChatQwen(BaseChatOpenAI):
         """Stamp the package version into the client metadata."""
         self._add_version("langchain-qwen", __version__)
         return self
+
+    # -- pickling: Ray, multiprocessing, deepcopy (clients rebuilt on arrival) --
+    def __getstate__(self) -> dict[Any, Any]:
+        return portable_state(super().__getstate__(), share_clients=False)
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self.validate_environment()  # type: ignore[operator]  # rebuilds the clients
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        for given in (self.http_client, self.http_async_client):
+            memo[id(given)] = given  # a user's connection pool is shared, not copied
+        state = portable_state(super().__getstate__(), share_clients=True)
+        clone = self.__class__.__new__(self.__class__)
+        clone.__setstate__(copy.deepcopy(state, memo))
+        return clone
 
     # -- identity --
     @property

@@ -699,6 +699,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     models.add_argument("--json", action="store_true", help="machine-readable output")
     models.set_defaults(func=_cmd_models)
+
+    from langchain_qwen._batch_cli import add_batch_command  # small; work is lazy
+
+    add_batch_command(sub, common)
     return parser
 
 

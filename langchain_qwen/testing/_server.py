@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from langchain_qwen.testing import _http, _models, _rules
+from langchain_qwen.testing._batches import BatchService, Refused
 from langchain_qwen.testing._flavors import Flavor, make_flavor
 from langchain_qwen.testing._render import (
     JSON,
@@ -185,6 +186,8 @@ class DashScopeEmulator:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._conns: set[_http.Connection] = set()
         self._conn_ids = itertools.count(1)
+        self.batches = BatchService(self._answer_offline)
+        """The Batch API (`/files`, `/batches`); set its `timing` and limits."""
 
     def _strict_lists(
         self, models: Mapping[str, Sequence[str]] | Sequence[str] | None
@@ -493,7 +496,7 @@ class DashScopeEmulator:
             if rest.startswith(base + "/"):
                 endpoint = rest[len(base) + 1 :]
                 if endpoint in ("chat/completions", "models") or endpoint.startswith(
-                    "models/"
+                    ("models/", "files", "batches")
                 ):
                     return _Route(region, endpoint)
         return None
@@ -583,6 +586,8 @@ class DashScopeEmulator:
                 gateway=True,
             )
             return await self._send_error(conn, record, err, ctx, keep)
+        if route.endpoint.startswith(("files", "batches")):
+            return await self._send_batch_api(conn, record, route, req, ctx, keep)
         if route.endpoint == "chat/completions":
             if req.method != "POST":
                 return await self._send_error(conn, record, _not_allowed(), ctx, keep)
@@ -594,6 +599,61 @@ class DashScopeEmulator:
         if route.endpoint != "chat/completions":
             return await self._send_models(conn, record, route, ctx, keep)
         return await self._chat(conn, reader, record, route, parsed, ctx, keep)
+
+    async def _send_batch_api(
+        self,
+        conn: _http.Connection,
+        record: RecordedRequest,
+        route: _Route,
+        req: _http.HttpRequest,
+        ctx: RenderContext,
+        keep: bool,
+    ) -> bool:
+        if not self._authorized(req.headers, route.region):
+            err = self._flavor.unauthorized(route.region)
+            return await self._send_error(conn, record, err, ctx, keep)
+        try:
+            status, answer = self.batches.handle(
+                req.method, route.endpoint, req.headers, req.body
+            )
+        except Refused as refused:
+            return await self._send_error(conn, record, refused.error, ctx, keep)
+        raw = isinstance(answer, bytes)
+        content_type = "application/octet-stream" if raw else JSON
+        headers = self._flavor.renderer.headers(ctx, content_type=content_type)
+        record.status = status
+        body = answer if isinstance(answer, bytes) else dumps(answer)
+        await conn.send(status, headers, body, keep_alive=keep)
+        return keep
+
+    def _answer_offline(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """One batch line, answered by the same checks and replies as a live call."""
+        flavor = self._flavor
+        request_id, completion_id = flavor.renderer.new_ids(None)
+        ctx = RenderContext(request_id, completion_id, int(time.time()), "")
+        err = _rules.check_body_shape(body)
+        if err is None and not self._model_allowed(None, body["model"]):
+            err = flavor.unknown_model(body["model"])
+        if err is None:
+            err = flavor.check(body, stream=False, legacy_nonstream_thinking=False)
+        if err is not None:
+            return err.status, flavor.renderer.error_body(err, ctx)
+        ctx.model = body["model"]
+        reply = self._next_reply(body) or default_reply(
+            body, thinking=flavor.thinking(body, ctx.model), chunks=None
+        )
+        if reply.kind == "error":
+            err = RuleError(
+                reply.status,
+                reply.code,
+                reply.message or "",
+                reply.error_type or "invalid_request_error",
+                reply.param,
+            )
+            return err.status, flavor.renderer.error_body(err, ctx)
+        ctx.model = reply.model or ctx.model
+        ctx.prompt_tokens = prompt_token_estimate(body)
+        return 200, flavor.renderer.completion(reply, ctx)
 
     async def _send_models(
         self,
