@@ -310,7 +310,8 @@ class ChatQwen(BaseChatOpenAI):
     (or a non-streamed answer over 4x this) fails with ``DashScopeStreamError``
     carrying ``exc.partial``, instead of being buffered without end."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    # No input values in validation errors: the input holds the API key.
+    model_config = ConfigDict(populate_by_name=True, hide_input_in_errors=True)
 
     _target_cache: _http.RequestSpec | None = PrivateAttr(default=None)
 
@@ -412,6 +413,16 @@ class ChatQwen(BaseChatOpenAI):
         clone = self.__class__.__new__(self.__class__)
         clone.__setstate__(copy.deepcopy(state, memo))
         return clone
+
+    def __repr_args__(self) -> Any:
+        # No URL password or header value (they may hold secrets) in repr(llm).
+        for name, value in super().__repr_args__():
+            if name == "openai_api_base" and isinstance(value, str):
+                yield name, redact_url(value)
+            elif name == "default_headers" and value:
+                yield name, dict.fromkeys(value, "***")
+            else:
+                yield name, value
 
     # -- identity --
     @property
@@ -551,16 +562,18 @@ class ChatQwen(BaseChatOpenAI):
             token = _http.check_api_key(str(key()).strip())
         else:
             token = _NO_KEY_PLACEHOLDER
+        base, basic_auth = _http.split_user_info(
+            (self.openai_api_base or "").rstrip("/")
+        )
         headers = _http.Headers(
             {
-                "Authorization": f"Bearer {token}",
+                "Authorization": basic_auth or f"Bearer {token}",
                 "Content-Type": "application/json",
                 "User-Agent": f"langchain-qwen/{__version__}",
                 **(self.default_headers or {}),
             }
         )
-        base = (self.openai_api_base or "").rstrip("/")
-        shown = redact_url(base)
+        shown = redact_url(self.openai_api_base or "").rstrip("/")
         return _http.RequestSpec(
             url=f"{base}/chat/completions",
             headers=headers,

@@ -22,6 +22,7 @@ from langchain_qwen._http.spec import (
     Headers,
     RequestSpec,
     check_api_key,
+    split_user_info,
     total_budget,
 )
 
@@ -38,5 +39,6 @@ __all__ = [
     "loop_async_client",
     "open_stream",
     "post",
+    "split_user_info",
     "total_budget",
 ]

@@ -9,11 +9,13 @@ request; its ``repr`` redacts the URL password and the headers.
 
 from __future__ import annotations
 
+import base64
 import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from langchain_qwen._compat import httpx
 from langchain_qwen._errors import bad_header_error, bad_key_error, redact_url
@@ -50,6 +52,25 @@ def _first_bad_char(value: str, *, allow_space: bool) -> tuple[int, str] | None:
         if ch == " " and not allow_space:
             return i, "a space"
     return None
+
+
+def split_user_info(url: str) -> tuple[str, str | None]:
+    """``url`` without user info, and the Basic ``Authorization`` value it meant.
+
+    httpx turns ``https://user:pw@host`` into Basic auth (replacing any other
+    ``Authorization``) and logs the URL, password included, on every request; the
+    same header sent with a clean URL keeps the password out of every log.
+    """
+    if "@" not in url:
+        return url, None
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    user = unquote(parts.username or "")
+    password = unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host)), f"Basic {token}"
 
 
 def check_api_key(value: str, field_name: str = "api_key") -> str:
