@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import (
@@ -53,6 +53,7 @@ from langchain_qwen._errors import (
 
 __all__ = [
     "PROVIDER",
+    "EventConsumer",
     "StreamState",
     "aiter_chunks",
     "chat_result",
@@ -575,8 +576,20 @@ def _request_id(response: httpx.Response, response_id: str | None) -> str | None
     return None
 
 
+class EventConsumer(Protocol):
+    """What :func:`iter_chunks` drives: ``StreamState``, or another API's state."""
+
+    done: bool
+
+    def on_data(self, data: bytes) -> ChatGenerationChunk | None: ...
+
+    def partial(self) -> AIMessageChunk: ...
+
+    def on_end(self) -> ChatGenerationChunk | None: ...
+
+
 def iter_chunks(
-    events: Iterable[bytes], state: StreamState
+    events: Iterable[bytes], state: EventConsumer
 ) -> Iterator[ChatGenerationChunk]:
     """Read a stream's events to ``[DONE]`` or the end, yielding chunks."""
     iterator = iter(events)
@@ -600,7 +613,7 @@ def iter_chunks(
 
 
 async def aiter_chunks(
-    events: AsyncIterable[bytes], state: StreamState
+    events: AsyncIterable[bytes], state: EventConsumer
 ) -> AsyncIterator[ChatGenerationChunk]:
     """Async twin of :func:`iter_chunks`."""
     iterator = aiter(events)

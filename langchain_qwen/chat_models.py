@@ -40,11 +40,17 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _http, _params, _wire
-from langchain_qwen._cache import check_markers, restore_markers
+from langchain_qwen import _http, _responses_api, _wire
+from langchain_qwen._dialect import (
+    Dialect,
+    ServerChoice,
+    Settings,
+    dialect_for,
+    resolve_server,
+)
+from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._errors import DashScopeBadRequestError, redact_url
-from langchain_qwen._media import AudioCollector, prepare_media
-from langchain_qwen._messages import shape_messages
+from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._pickling import portable_state
 from langchain_qwen._regions import (
@@ -52,34 +58,15 @@ from langchain_qwen._regions import (
     region_label,
     resolve_endpoint,
 )
-from langchain_qwen._servers import (
-    ServerChoice,
-    ServerKind,
-    adapt_payload,
-    resolve_server,
-)
-from langchain_qwen._structured_output import build_structured_output
+from langchain_qwen._structured_output import build_structured_output, instance_profile
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
-from langchain_qwen._tools import check_tools, ensure_json_word, normalize_tool_choice
+from langchain_qwen._tools import check_tools, normalize_tool_choice
 from langchain_qwen._version import __version__
 
 __all__ = ["ChatQwen"]
 
 _NO_KEY_PLACEHOLDER = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 _NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
-# Fields of ours that go into the request body when set.
-_QWEN_FIELDS = (
-    "top_k",
-    "enable_thinking",
-    "thinking_budget",
-    "enable_search",
-    "search_options",
-    "response_format",
-    "vl_high_resolution_images",
-    "translation_options",
-    "modalities",
-    "audio",
-)
 
 
 def _is_loopback(host: str) -> bool:
@@ -260,7 +247,18 @@ class ChatQwen(BaseChatOpenAI):
     """Web search."""
 
     search_options: dict[str, Any] | None = None
-    """Web search strategy (forced_search, enable_source, search_strategy, ...)."""
+    """Web search strategy (forced_search, enable_source, search_strategy, ...).
+    ``search_strategy="agent_max"`` (search and full-page reading) is answered on
+    streams only: ``invoke`` streams for it."""
+
+    enable_code_interpreter: bool | None = None
+    """DashScope's built-in Python sandbox; needs thinking and a stream (``invoke``
+    streams for it). The executed code is not returned in compatible mode."""
+
+    preserve_thinking: bool | None = None
+    """Qwen3.6+: keep earlier turns' reasoning in context (agent loops). Sends past
+    turns' ``reasoning_content`` back; top level on DashScope,
+    ``chat_template_kwargs`` on vLLM/SGLang."""
 
     response_format: dict[str, Any] | None = None
     """``{"type": "json_object"}`` or a ``json_schema`` format for every call."""
@@ -284,7 +282,7 @@ class ChatQwen(BaseChatOpenAI):
 
     ``"dashscope"`` sends DashScope's own parameters. ``"vllm"``, ``"sglang"`` and
     ``"openai"`` (any OpenAI-compatible server running Qwen's chat template) send the
-    thinking switch as ``chat_template_kwargs={"enable_thinking": ...}``;
+    thinking switch inside ``chat_template_kwargs``;
     ``"ollama"`` as ``reasoning_effort`` (``"none"`` turns it off). DashScope-only
     parameters (``enable_search``, ``thinking_budget``, ...) are not sent to those
     servers, with a warning. ``"auto"``: ``"dashscope"`` for Alibaba Cloud hosts and
@@ -294,16 +292,28 @@ class ChatQwen(BaseChatOpenAI):
     """Send past turns' ``reasoning_content`` back to the model (off: as DashScope
     recommends, reasoning is not part of the conversation history)."""
 
-    thinking_tool_choice: Literal["raise", "auto"] = "raise"
-    """What to do when a forced ``tool_choice`` meets thinking mode, which DashScope
-    refuses: ``"raise"`` a clear error before sending, or fall back to ``"auto"``
-    with a warning."""
+    thinking_tool_choice: Literal["raise", "auto"] = "auto"
+    """What to do when a request that DashScope refuses while thinking (a forced
+    ``tool_choice``, a JSON ``response_format``) meets thinking that was asked for
+    (``enable_thinking=True``) or that the model cannot turn off: ``"auto"`` sends
+    ``tool_choice="auto"`` and asks for JSON in a system instruction, with a
+    warning; ``"raise"`` refuses with a clear error before sending. Thinking that
+    is only the model's default is turned off for such a request instead."""
 
     stream_usage: bool | None = True
     """Ask for token usage on streams (DashScope only sends it when asked)."""
 
-    use_responses_api: bool | None = False
-    """DashScope compatible mode is Chat Completions only."""
+    use_responses_api: bool | None = None
+    """Use DashScope's Responses API (``True``), Chat Completions (``False``), or
+    choose per call (``None``): the Responses API when a built-in tool
+    (``{"type": "web_search"}``, ...), ``previous_response_id``,
+    ``use_previous_response_id`` or ``session_cache`` asks for it. Served in the
+    Singapore, Beijing and US regions."""
+
+    session_cache: bool = False
+    """DashScope's session cache for multi-turn Responses-API conversations (sends
+    ``x-dashscope-session-cache: enable``; cached input is billed at 10%, cache
+    creation at 125%). Selects the Responses API."""
 
     max_event_bytes: int = Field(default=_http.DEFAULT_MAX_EVENT_BYTES, gt=0)
     """Largest server-sent event accepted in a stream (default 32 MiB); a larger one
@@ -328,10 +338,10 @@ class ChatQwen(BaseChatOpenAI):
             return values
         # Check the raw values: pydantic's lax mode would turn True into 1 and
         # "0.5" into 0.5 before any check of ours could see them.
-        _params.check_params(values)
+        _rules.check_values(values)
         if isinstance(values.get("model_kwargs"), dict):
-            _params.check_params(values["model_kwargs"])
-        _params.check_timeout(values.get("timeout", values.get("request_timeout")))
+            _rules.check_values(values["model_kwargs"])
+        _rules.check_timeout(values.get("timeout", values.get("request_timeout")))
         for name in ("api_key", "openai_api_key"):
             key = values.get(name)
             secret = key.get_secret_value() if isinstance(key, SecretStr) else key
@@ -345,6 +355,14 @@ class ChatQwen(BaseChatOpenAI):
         )
         values["base_url"] = endpoint.base_url
         values["region"] = endpoint.region
+        if values.get("use_responses_api") or values.get("session_cache"):
+            if values.get("use_responses_api") is False:
+                msg = (
+                    "session_cache=True needs the Responses API, but "
+                    "use_responses_api=False."
+                )
+                raise ValueError(msg)
+            _responses_api.check_region(endpoint.region)
         parsed = urlparse(endpoint.base_url)
         has_key = values.get("api_key") is not None or (
             values.get("openai_api_key") is not None
@@ -452,7 +470,9 @@ class ChatQwen(BaseChatOpenAI):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return get_model_profile(self.model_name)
+        return instance_profile(
+            get_model_profile(self.model_name), self.model_name, self.enable_thinking
+        )
 
     @property
     def _default_params(self) -> dict[str, Any]:
@@ -460,7 +480,7 @@ class ChatQwen(BaseChatOpenAI):
         params.pop("extra_body", None)  # merged key by key in _get_request_payload
         if not params.get("stream"):
             params.pop("stream", None)
-        for name in _QWEN_FIELDS:
+        for name in _rules.FIELD_KEYS:
             if (value := getattr(self, name)) is not None:
                 params[name] = value
         return params
@@ -473,74 +493,34 @@ class ChatQwen(BaseChatOpenAI):
         stop: list[str] | None = None,
         **kwargs: Any,
     ) -> dict:
-        """The exact JSON body sent to DashScope (DashScope keys top-level)."""
+        """The exact JSON body sent (one pass: parent payload, then the dialect)."""
+        if _responses_api.wanted(self, kwargs):
+            messages = self._convert_input(input_).to_messages()
+            return _responses_api.payload(self, messages, stop, kwargs)
         kwargs.pop("ls_structured_output_format", None)
-        _params.check_unknown_kwargs(kwargs)
-        _params.check_param("extra_body", kwargs.get("extra_body"))
+        _rules.check_call_kwargs(kwargs)
         call_extra = kwargs.pop("extra_body", None) or {}
-        server = self._server_kind()
-        messages = prepare_media(
+        dialect = self._dialect()
+        messages = dialect.messages_in(
             self._convert_input(input_).to_messages(),
-            model=str(kwargs.get("model") or self.model_name),
-            check_profile=server == "dashscope",
+            str(kwargs.get("model") or self.model_name),
         )
         payload = super()._get_request_payload(messages, stop=stop, **kwargs)
-        payload["messages"] = shape_messages(
+        return dialect.body(
             messages,
-            restore_markers(messages, payload["messages"]),
-            include_reasoning=self.include_reasoning_in_history,
+            payload,
+            Settings(
+                extra_body=self.extra_body,
+                include_reasoning=self.include_reasoning_in_history,
+                thinking_tool_choice=self.thinking_tool_choice,
+            ),
+            call_extra=call_extra,
+            call_keys=set(kwargs),
+            explicit_stop=stop is not None,
         )
-        # Precedence, low to high: instance extra_body, instance fields, per-call
-        # extra_body, per-call keywords. Keys are merged one by one, so neither
-        # extra_body can wipe out thinking/search settings (or the reverse).
-        for key, value in call_extra.items():
-            if key not in kwargs:
-                payload[key] = value
-        for key, value in (self.extra_body or {}).items():
-            payload.setdefault(key, value)
-        if stop is None and payload.get("stop") in ([], None):
-            payload.pop("stop", None)
-        if payload.get("tools"):
-            check_tools(payload["tools"])
-        response_format = payload.get("response_format")
-        if (
-            isinstance(response_format, dict)
-            and response_format.get("type") == "json_object"
-        ):
-            ensure_json_word(payload["messages"])
-        # DashScope's thinking-mode rules; self-hosted servers have no such limits.
-        thinking = server == "dashscope" and self._thinking_on(payload)
-        if thinking:
-            self._apply_thinking_fallback(payload)
-        _params.check_params(payload)
-        _params.check_request(payload, thinking=thinking)
-        if server == "dashscope":
-            check_markers(payload["messages"])
-        return adapt_payload(payload, server)
 
-    def _server_kind(self) -> ServerKind:
-        return resolve_server(self.server, self.openai_api_base)
-
-    def _thinking_on(self, payload: dict[str, Any]) -> bool:
-        flag = payload.get("enable_thinking")
-        if flag is not None:
-            return bool(flag)
-        mode = get_qwen_traits(str(payload.get("model") or self.model_name))["thinking"]
-        return mode in ("always", "hybrid_default_on")
-
-    def _apply_thinking_fallback(self, payload: dict[str, Any]) -> None:
-        choice = payload.get("tool_choice")
-        if (
-            self.thinking_tool_choice == "auto"
-            and payload.get("tools")
-            and choice not in (None, "auto", "none")
-        ):
-            warnings.warn(
-                f"tool_choice={choice!r} is refused by DashScope in thinking mode; "
-                "sending tool_choice='auto' instead (thinking_tool_choice='auto').",
-                stacklevel=5,
-            )
-            payload["tool_choice"] = "auto"
+    def _dialect(self) -> Dialect:
+        return dialect_for(resolve_server(self.server, self.openai_api_base))
 
     # -- sending --
     def _request_target(self, model: str | None) -> _http.RequestSpec:
@@ -597,8 +577,12 @@ class ChatQwen(BaseChatOpenAI):
             return self.root_async_client._client  # the user's own client, as given
         return _http.loop_async_client()
 
-    def _must_stream(self, model: str) -> bool:
-        return self.streaming or get_qwen_traits(model)["stream_only"]
+    def _must_stream(self, model: str, kwargs: dict[str, Any]) -> bool:
+        return (
+            self.streaming
+            or get_qwen_traits(model)["stream_only"]
+            or _rules.needs_stream({**self._default_params, **kwargs})
+        )
 
     def _generate(
         self,
@@ -608,10 +592,12 @@ class ChatQwen(BaseChatOpenAI):
         **kwargs: Any,
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
-        if self._must_stream(model):
+        if self._must_stream(model, kwargs):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
+        if _responses_api.wanted(self, kwargs):
+            return _responses_api.generate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = _http.post(
@@ -634,10 +620,12 @@ class ChatQwen(BaseChatOpenAI):
         **kwargs: Any,
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
-        if self._must_stream(model):
+        if self._must_stream(model, kwargs):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs)
             )
+        if _responses_api.wanted(self, kwargs):
+            return await _responses_api.agenerate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = await _http.apost(
@@ -693,6 +681,9 @@ class ChatQwen(BaseChatOpenAI):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if _responses_api.wanted(self, kwargs):
+            yield from _responses_api.stream(self, messages, stop, run_manager, kwargs)
+            return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
         events = _http.open_stream(self.root_client._client, target, payload)
@@ -723,6 +714,13 @@ class ChatQwen(BaseChatOpenAI):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        if _responses_api.wanted(self, kwargs):
+            responses = _responses_api.astream(
+                self, messages, stop, run_manager, kwargs
+            )
+            async for chunk in responses:
+                yield chunk
+            return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
         events = await _http.aopen_stream(self._async_http(), target, payload)
@@ -758,18 +756,29 @@ class ChatQwen(BaseChatOpenAI):
         """Bind tools (pydantic classes, functions, ``@tool``s, OpenAI dicts).
 
         Args:
-            tools: the tools; each becomes an OpenAI-format function definition.
+            tools: the tools; each becomes an OpenAI-format function definition,
+                except DashScope's built-in tools (``{"type": "web_search"}``,
+                ``web_extractor``, ``code_interpreter``, ...), which run on the
+                server and are sent through the Responses API.
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
-                a bound tool's name, or an OpenAI ``tool_choice`` dict. In thinking
-                mode DashScope refuses a forced choice: ChatQwen raises before
-                sending, or falls back to ``"auto"`` if
-                ``thinking_tool_choice="auto"``.
+                a bound tool's name, or an OpenAI ``tool_choice`` dict. DashScope
+                refuses a forced choice while thinking: thinking that is only the
+                model's default is turned off for the request; thinking asked for
+                or always on gets ``"auto"`` with a warning (or an error with
+                ``thinking_tool_choice="raise"``).
             strict: add ``strict`` to every function definition (None: omit it).
             parallel_tool_calls: sent as given (DashScope's default is false).
             kwargs: other parameters bound with the tools.
         """
-        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
-        names = check_tools(formatted)
+        formatted = [
+            dict(tool)  # type: ignore[arg-type]
+            if _responses_api.is_builtin_tool(tool)
+            else convert_to_openai_tool(tool, strict=strict)
+            for tool in tools
+        ]
+        names = check_tools(
+            [t for t in formatted if not _responses_api.is_builtin_tool(t)]
+        )
         choice = normalize_tool_choice(tool_choice, names)
         if choice is not None:
             kwargs["tool_choice"] = choice
@@ -797,10 +806,13 @@ class ChatQwen(BaseChatOpenAI):
         "Respond with a single JSON object." system instruction when the messages do
         not mention JSON (DashScope refuses JSON mode otherwise).
 
-        DashScope refuses JSON modes and forced tool calls in thinking mode, so:
-        ``json_mode``/``json_schema`` turn thinking off for these calls, and
-        ``function_calling`` on a thinking model lets the model choose the tool
-        (``tool_choice="auto"``) instead of forcing it.
+        DashScope refuses JSON modes and forced tool calls while thinking, so on a
+        hybrid model (Qwen3.5+ think by default) thinking is off for these calls;
+        pass ``enable_thinking=True`` here to keep it. While thinking (kept, or on
+        models that always think: QwQ, QVQ, ``-thinking``), ``function_calling``
+        lets the model choose the tool (``tool_choice="auto"``), the JSON methods
+        put the schema in a system instruction, and an answer that does not parse
+        is asked for once more. Nothing here raises for a thinking model.
 
         Args:
             schema: the output schema; may be None only for ``json_mode``.
@@ -815,8 +827,8 @@ class ChatQwen(BaseChatOpenAI):
             method=method,
             include_raw=include_raw,
             strict=strict,
-            thinking=self._thinking_on({"enable_thinking": self.enable_thinking}),
-            thinking_always=get_qwen_traits(self.model_name)["thinking"] == "always",
+            model=self.model_name,
+            instance_thinking=self.enable_thinking,
             **kwargs,
         )
 

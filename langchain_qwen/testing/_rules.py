@@ -8,6 +8,7 @@ InvalidParameter: ...` pattern DashScope uses for parameter errors.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ KNOWN_KEYS = frozenset(
         "max_tokens",
         "max_completion_tokens",
         "max_input_tokens",
+        "reasoning_effort",
         "n",
         "seed",
         "stop",
@@ -48,6 +50,7 @@ KNOWN_KEYS = frozenset(
         "enable_search",
         "search_options",
         "enable_code_interpreter",
+        "preserve_thinking",
         "vl_high_resolution_images",
         "translation_options",
         "modalities",
@@ -65,12 +68,15 @@ DASHSCOPE_ONLY_KEYS = frozenset(
         "enable_search",
         "search_options",
         "enable_code_interpreter",
+        "preserve_thinking",
         "vl_high_resolution_images",
         "translation_options",
-        "incremental_output",
-        "result_format",
+        "max_input_tokens",
     }
 )
+# `incremental_output` and `result_format` belong to DashScope's native API, not to
+# compatible mode (vendor "Deep thinking" page: they appear only in the
+# `Generation.call` examples); compatible mode ignores them like any unknown key.
 
 
 @dataclass(frozen=True)
@@ -235,9 +241,10 @@ def check_sampling(body: Mapping[str, Any]) -> RuleError | None:
     ):
         return _bad(_ALGO + "Temperature should be in [0.0, 2.0)")  # real
     top_p = body.get("top_p")
-    # Live probes: top_p 0 and 1 are both accepted, values outside [0, 1] are not.
-    if top_p is not None and (not _is_number(top_p) or not 0 <= top_p <= 1):
-        return _bad(_ALGO + "Range of top_p should be [0.0, 1.0]")
+    # The vendor's compatible-mode page: "(0, 1.0)"; 1.0 (OpenAI's default) is
+    # accepted in practice, 0 is outside the documented range.
+    if top_p is not None and (not _is_number(top_p) or not 0 < top_p <= 1):
+        return _bad(_ALGO + "Range of top_p should be (0.0, 1.0]")
     top_k = body.get("top_k")
     if top_k is not None and (not _is_int(top_k) or top_k < 0):
         return _bad(_ALGO + "Range of top_k should be [0, 2147483647]")
@@ -279,6 +286,43 @@ def _check_stop(stop: Any) -> RuleError | None:
             _ALGO + "The elements of stop must be all strings or all token ids, "
             "not a mixture."
         )
+    return None
+
+
+# n > 1: qwen-plus (vendor compatible-mode page) and open-source Qwen3 checkpoints
+# in non-thinking mode.
+_N_MODELS = re.compile(r"^(?:qwen-plus(?:-|$)|qwen3-(?:next-)?[\d.]+b)")
+
+
+def supports_n(model: str) -> bool:
+    """Whether DashScope answers `n` > 1 for this model (when not thinking)."""
+    name = model.lower()
+    return bool(_N_MODELS.match(name)) and "thinking" not in name
+
+
+def _check_features(
+    body: Mapping[str, Any], *, model: str, stream: bool, thinking: bool
+) -> RuleError | None:
+    """Code interpreter, the agent_max search strategy and `n` > 1."""
+    if body.get("enable_code_interpreter") is True:
+        if not thinking:
+            return _bad(
+                _ALGO + "enable_code_interpreter is only supported in thinking mode"
+            )
+        if not stream:
+            return _bad(
+                _ALGO + "enable_code_interpreter is only supported in stream mode"
+            )
+    options = body.get("search_options")
+    if (
+        isinstance(options, Mapping)
+        and options.get("search_strategy") == "agent_max"
+        and not stream
+    ):
+        return _bad(_ALGO + "search_strategy agent_max only supports stream mode")
+    n = body.get("n")
+    if isinstance(n, int) and n > 1 and (thinking or not supports_n(model)):
+        return _bad(_ALGO + f"The model {model} does not support n greater than 1")
     return None
 
 
@@ -331,7 +375,7 @@ def check_modes(
             _ALGO + "The tool_choice parameter does not support being set to "
             "required or object in thinking mode"
         )
-    return None
+    return _check_features(body, model=model, stream=stream, thinking=thinking)
 
 
 def _mentions_json(body: Mapping[str, Any]) -> bool:

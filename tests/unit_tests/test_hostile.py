@@ -448,7 +448,7 @@ async def test_event_within_limit_is_read(
 NON_FINITE = [
     ("extra_body", {"extra_body": {"x": {"y": [1, math.nan]}}}, "['x']['y'][1]"),
     ("logit_bias", {"logit_bias": {"1234": math.inf}}, "['1234']"),
-    ("model_kwargs", {"model_kwargs": {"user": {"score": -math.inf}}}, "score"),
+    ("model_kwargs", {"model_kwargs": {"custom": {"score": -math.inf}}}, "score"),
 ]
 
 
