@@ -591,15 +591,17 @@ class EventConsumer(Protocol):
 def iter_chunks(
     events: Iterable[bytes], state: EventConsumer
 ) -> Iterator[ChatGenerationChunk]:
-    """Read a stream's events to ``[DONE]`` or the end, yielding chunks."""
+    """Read a stream's events to its end (or ``state.done``: nothing after
+    ``[DONE]`` belongs to the answer), yielding chunks.
+    """
     iterator = iter(events)
     try:
         for data in iterator:
             chunk = state.on_data(data)
             if chunk is not None:
                 yield chunk
-            elif state.done:
-                break  # nothing after [DONE] belongs to the answer
+            if state.done:
+                break
     except _READ_FAILURES as exc:
         with_partial(exc, state.partial())
         raise
@@ -622,7 +624,7 @@ async def aiter_chunks(
             chunk = state.on_data(data)
             if chunk is not None:
                 yield chunk
-            elif state.done:
+            if state.done:
                 break
     except _READ_FAILURES as exc:
         with_partial(exc, state.partial())
