@@ -591,8 +591,9 @@ class EventConsumer(Protocol):
 def iter_chunks(
     events: Iterable[bytes], state: EventConsumer
 ) -> Iterator[ChatGenerationChunk]:
-    """Read a stream's events to its end (or ``state.done``: nothing after
-    ``[DONE]`` belongs to the answer), yielding chunks.
+    """Read a stream's events to its end or ``state.done``, yielding chunks.
+
+    Nothing after ``[DONE]`` (or what else sets ``done``) belongs to the answer.
     """
     iterator = iter(events)
     try:
