@@ -24,7 +24,7 @@ from langchain_core.language_models.chat_models import (
     generate_from_stream,
 )
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
@@ -40,7 +40,7 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _responses_api, _transport
+from langchain_qwen import _http, _responses_api, _wire
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -49,17 +49,16 @@ from langchain_qwen._dialect import (
     resolve_server,
 )
 from langchain_qwen._dialect import rules as _rules
-from langchain_qwen._errors import DashScopeBadRequestError
+from langchain_qwen._errors import DashScopeBadRequestError, redact_url
 from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._pickling import portable_state
 from langchain_qwen._regions import (
+    CODING_KEY_PREFIX,
     is_dashscope_host,
     region_label,
     resolve_endpoint,
 )
-from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
-from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._structured_output import build_structured_output, instance_profile
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._tools import check_tools, normalize_tool_choice
@@ -69,6 +68,37 @@ __all__ = ["ChatQwen"]
 
 _NO_KEY_PLACEHOLDER = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 _NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
+
+
+def _key_text(values: dict[str, Any]) -> str:
+    """The API key a ChatQwen is being built with (arguments, then the env)."""
+    for name in ("api_key", "openai_api_key"):
+        key = values.get(name)
+        if isinstance(key, SecretStr):
+            return key.get_secret_value().strip()
+        if isinstance(key, str):
+            return key.strip()
+    return os.environ.get("DASHSCOPE_API_KEY", "").strip()
+
+
+def _warn_key_plan_mismatch(key: str, plan: str, base_url: str) -> None:
+    """Warn (naming no key) when a key cannot work with the endpoint's plan."""
+    if not key or not is_dashscope_host(base_url):
+        return
+    coding_key = key.startswith(CODING_KEY_PREFIX)
+    if coding_key and plan != "coding":
+        msg = (
+            f"The API key is a Coding Plan key ({CODING_KEY_PREFIX}...), which only "
+            f"the Coding Plan hosts accept, but base_url is {base_url}: set "
+            "plan='coding' (or DASHSCOPE_PLAN=coding) instead of base_url/region."
+        )
+        warnings.warn(msg, stacklevel=5)
+    elif plan == "coding" and not coding_key:
+        msg = (
+            f"{base_url} is a Coding Plan host: it accepts only Coding Plan keys "
+            f"({CODING_KEY_PREFIX}...); a pay-as-you-go key gets a 401 there."
+        )
+        warnings.warn(msg, stacklevel=5)
 
 
 def _is_loopback(host: str) -> bool:
@@ -124,6 +154,10 @@ class ChatQwen(BaseChatOpenAI):
             ``frankfurt``.
         workspace_id: str | None
             Use the workspace-dedicated host of ``region``.
+        plan: str | None
+            Billing plan whose hosts to use: ``"payg"`` (default), ``"coding"``
+            (Coding Plan, for ``sk-sp-`` keys; chosen by itself when the key is
+            one) or ``"trial"``; read from ``DASHSCOPE_PLAN``.
         base_url: str | None
             Any OpenAI-compatible endpoint; wins over region (also from
             ``DASHSCOPE_BASE_URL`` or ``DASHSCOPE_API_BASE``).
@@ -242,6 +276,10 @@ class ChatQwen(BaseChatOpenAI):
     workspace_id: str | None = None
     """Workspace id for workspace-dedicated hosts (``DASHSCOPE_WORKSPACE_ID``)."""
 
+    plan: str | None = None
+    """Billing plan of the endpoint: "payg", "coding" or "trial" (``DASHSCOPE_PLAN``;
+    "coding" by itself for an ``sk-sp-`` key), "token" for a Token Plan base URL."""
+
     stop: str | list[str] | list[int] | list[list[int]] | None = Field(  # type: ignore[assignment]
         default=None, alias="stop_sequences"
     )
@@ -328,9 +366,15 @@ class ChatQwen(BaseChatOpenAI):
     ``x-dashscope-session-cache: enable``; cached input is billed at 10%, cache
     creation at 125%). Selects the Responses API."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    max_event_bytes: int = Field(default=_http.DEFAULT_MAX_EVENT_BYTES, gt=0)
+    """Largest server-sent event accepted in a stream (default 32 MiB); a larger one
+    (or a non-streamed answer over 4x this) fails with ``DashScopeStreamError``
+    carrying ``exc.partial``, instead of being buffered without end."""
 
-    _target_cache: _transport.RequestTarget | None = PrivateAttr(default=None)
+    # No input values in validation errors: the input holds the API key.
+    model_config = ConfigDict(populate_by_name=True, hide_input_in_errors=True)
+
+    _target_cache: _http.RequestSpec | None = PrivateAttr(default=None)
 
     # -- construction --
     @model_validator(mode="before")
@@ -355,13 +399,25 @@ class ChatQwen(BaseChatOpenAI):
             if isinstance(secret, str) and not secret.strip():
                 values.pop(name)  # an empty key is no key: say DASHSCOPE_API_KEY
         base_url = values.pop("base_url", None) or values.pop("openai_api_base", None)
+        key_text = _key_text(values)
+        plan = values.get("plan")
+        if (
+            plan is None
+            and not os.environ.get("DASHSCOPE_PLAN")
+            and key_text.startswith(CODING_KEY_PREFIX)
+        ):
+            plan = "coding"  # a Coding Plan key works only on the Coding Plan hosts
         endpoint = resolve_endpoint(
             base_url=base_url,
             region=values.get("region"),
             workspace_id=values.get("workspace_id"),
+            plan=plan,
         )
         values["base_url"] = endpoint.base_url
         values["region"] = endpoint.region
+        if endpoint.plan != "payg":
+            values["plan"] = endpoint.plan
+        _warn_key_plan_mismatch(key_text, endpoint.plan, endpoint.base_url)
         if values.get("use_responses_api") or values.get("session_cache"):
             if values.get("use_responses_api") is False:
                 msg = (
@@ -388,11 +444,33 @@ class ChatQwen(BaseChatOpenAI):
             values["api_key"] = _NO_KEY_PLACEHOLDER
         if parsed.scheme == "http" and not _is_loopback(parsed.hostname or ""):
             warnings.warn(
-                f"base_url {endpoint.base_url!r} uses plain http:// to a non-loopback "
+                f"base_url {redact_url(endpoint.base_url)!r} uses plain http:// to a "
+                "non-loopback "
                 "host: the API key would travel unencrypted. Use https://.",
                 stacklevel=4,
             )
         return values
+
+    @model_validator(mode="after")
+    def _check_qwen_key(self) -> Self:
+        """Strip white space around the key (with a warning); refuse control chars.
+
+        Keys copied from env files and Kubernetes secrets often end in a newline,
+        which no HTTP header can carry. Errors never echo the key.
+        """
+        key = self.openai_api_key
+        if isinstance(key, SecretStr):
+            value = key.get_secret_value()
+            stripped = value.strip()
+            if stripped != value:
+                warnings.warn(
+                    "The API key has white space (a newline?) around it; it was "
+                    "removed. Check how the key is stored.",
+                    stacklevel=4,
+                )
+                self.openai_api_key = SecretStr(stripped)
+            _http.check_api_key(stripped)
+        return self
 
     @model_validator(mode="after")
     def _set_qwen_version(self) -> Self:
@@ -416,6 +494,16 @@ class ChatQwen(BaseChatOpenAI):
         clone = self.__class__.__new__(self.__class__)
         clone.__setstate__(copy.deepcopy(state, memo))
         return clone
+
+    def __repr_args__(self) -> Any:
+        # No URL password or header value (they may hold secrets) in repr(llm).
+        for name, value in super().__repr_args__():
+            if name == "openai_api_base" and isinstance(value, str):
+                yield name, redact_url(value)
+            elif name == "default_headers" and value:
+                yield name, dict.fromkeys(value, "***")
+            else:
+                yield name, value
 
     # -- identity --
     @property
@@ -441,7 +529,7 @@ class ChatQwen(BaseChatOpenAI):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = PROVIDER
+        params["ls_provider"] = _wire.PROVIDER
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -498,7 +586,7 @@ class ChatQwen(BaseChatOpenAI):
         return dialect_for(resolve_server(self.server, self.openai_api_base))
 
     # -- sending --
-    def _request_target(self, model: str | None) -> _transport.RequestTarget:
+    def _request_target(self, model: str | None) -> _http.RequestSpec:
         target = self._target_cache
         if target is None or target.model != model:
             target = self._build_target(model)
@@ -509,44 +597,48 @@ class ChatQwen(BaseChatOpenAI):
             self._target_cache = target
         return target
 
-    def _build_target(self, model: str | None) -> _transport.RequestTarget:
+    def _build_target(self, model: str | None) -> _http.RequestSpec:
         key = self.openai_api_key
         if isinstance(key, SecretStr):
             token = key.get_secret_value()
         elif callable(key):
-            token = key()
+            token = _http.check_api_key(str(key()).strip())
         else:
             token = _NO_KEY_PLACEHOLDER
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "User-Agent": f"langchain-qwen/{__version__}",
-            **(self.default_headers or {}),
-        }
-        base = (self.openai_api_base or "").rstrip("/")
-        return _transport.RequestTarget(
+        base, basic_auth = _http.split_user_info(
+            (self.openai_api_base or "").rstrip("/")
+        )
+        headers = _http.Headers(
+            {
+                "Authorization": basic_auth or f"Bearer {token}",
+                "Content-Type": "application/json",
+                "User-Agent": f"langchain-qwen/{__version__}",
+                **(self.default_headers or {}),
+            }
+        )
+        shown = redact_url(self.openai_api_base or "").rstrip("/")
+        return _http.RequestSpec(
             url=f"{base}/chat/completions",
             headers=headers,
             timeout=self._timeout(),
             max_retries=2 if self.max_retries is None else self.max_retries,
+            where=f"{region_label(self.region)} ({shown})" if self.region else shown,
             region=self.region,
-            region_text=(
-                f"{region_label(self.region)} ({base})" if self.region else base
-            ),
             model=model,
+            max_event_bytes=self.max_event_bytes,
         )
 
     def _timeout(self) -> Any:
         # No timeout given: per-read limits (a hung server is left after 10 min of
         # silence) but no total deadline, which would cut long thinking streams.
         if self.request_timeout is None:
-            return _transport.DEFAULT_TIMEOUT
+            return _http.DEFAULT_TIMEOUT
         return self.request_timeout
 
     def _async_http(self) -> Any:
         if self.http_async_client is not None:
             return self.root_async_client._client  # the user's own client, as given
-        return _transport.loop_async_client(self._timeout())
+        return _http.loop_async_client()
 
     def _must_stream(self, model: str, kwargs: dict[str, Any]) -> bool:
         return (
@@ -571,7 +663,7 @@ class ChatQwen(BaseChatOpenAI):
             return _responses_api.generate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
-            data, response = _transport.post(
+            data, response = _http.post(
                 self.root_client._client, self._request_target(model), payload
             )
         except DashScopeBadRequestError as e:
@@ -581,7 +673,7 @@ class ChatQwen(BaseChatOpenAI):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
-        return self._create_chat_result(data, self._response_info(response))
+        return self._result(data, response)
 
     async def _agenerate(
         self,
@@ -599,7 +691,7 @@ class ChatQwen(BaseChatOpenAI):
             return await _responses_api.agenerate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
-            data, response = await _transport.apost(
+            data, response = await _http.apost(
                 self._async_http(), self._request_target(model), payload
             )
         except DashScopeBadRequestError as e:
@@ -608,7 +700,16 @@ class ChatQwen(BaseChatOpenAI):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs)
             )
-        return self._create_chat_result(data, self._response_info(response))
+        return self._result(data, response)
+
+    def _result(self, data: dict[str, Any], response: Any) -> ChatResult:
+        return _wire.chat_result(
+            data,
+            self._response_info(response),
+            model_name=self.model_name,
+            output_version=self.output_version,
+            request=response.request,
+        )
 
     def _response_info(self, response: Any) -> dict[str, Any]:
         info: dict[str, Any] = {}
@@ -648,15 +749,15 @@ class ChatQwen(BaseChatOpenAI):
             return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
-        response = _transport.open_stream(self.root_client._client, target, payload)
-        state = StreamState(
-            request=response.request,
-            response=response,
+        events = _http.open_stream(self.root_client._client, target, payload)
+        state = _wire.StreamState(
+            request=events.request,
+            response=events.response,
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
         try:
-            for chunk in map(audio.process, iter_chunks(response, state)):
+            for chunk in map(audio.process, _wire.iter_chunks(events, state)):
                 if run_manager:
                     run_manager.on_llm_new_token(
                         chunk.text,
@@ -665,7 +766,7 @@ class ChatQwen(BaseChatOpenAI):
                     )
                 yield chunk
         finally:
-            response.close()
+            events.close()
 
     async def _astream(
         self,
@@ -685,15 +786,15 @@ class ChatQwen(BaseChatOpenAI):
             return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
-        response = await _transport.aopen_stream(self._async_http(), target, payload)
-        state = StreamState(
-            request=response.request,
-            response=response,
+        events = await _http.aopen_stream(self._async_http(), target, payload)
+        state = _wire.StreamState(
+            request=events.request,
+            response=events.response,
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
         try:
-            async for raw_chunk in aiter_chunks(response, state):
+            async for raw_chunk in _wire.aiter_chunks(events, state):
                 chunk = audio.process(raw_chunk)
                 if run_manager:
                     await run_manager.on_llm_new_token(
@@ -703,7 +804,7 @@ class ChatQwen(BaseChatOpenAI):
                     )
                 yield chunk
         finally:
-            await response.aclose()
+            await events.aclose()
 
     # -- tools and structured output --
     def bind_tools(
@@ -798,9 +899,14 @@ class ChatQwen(BaseChatOpenAI):
     def get_token_ids(self, text: str) -> list[int]:
         """Qwen token ids of ``text`` (needs the ``langchain-qwen[tokenizer]`` extra).
 
-        Exact for the Qwen2.5/Qwen3 vocabulary (e.g. 你好啊 -> [108386, 103924]).
+        Uses the vocabulary of this instance's model: Qwen3.5 and later count with
+        the 248k-token ``qwen3_6`` vocabulary, older models with the Qwen2.5/Qwen3
+        one (e.g. 你好啊 -> [108386, 103924]).
         """
-        return get_tokenizer().encode(text)
+        return get_tokenizer(self._vocabulary()).encode(text)
+
+    def _vocabulary(self) -> str:
+        return get_qwen_traits(self.model_name)["tokenizer"]
 
     def get_num_tokens_from_messages(
         self,
@@ -815,8 +921,13 @@ class ChatQwen(BaseChatOpenAI):
         calls and tool responses as Qwen3's template renders them; an estimate of
         what DashScope bills, which applies its own server-side templates. Images
         are not counted (``allow_fetching_images`` is accepted for compatibility).
+        The vocabulary is the model's (see ``get_token_ids``).
         """
-        return count_message_tokens(list(messages), list(tools) if tools else None)
+        return count_message_tokens(
+            list(messages),
+            list(tools) if tools else None,
+            vocabulary=self._vocabulary(),
+        )
 
     # -- response --
     def _create_chat_result(
@@ -826,46 +937,9 @@ class ChatQwen(BaseChatOpenAI):
     ) -> ChatResult:
         """Build the result straight from the response dict (no pydantic round trip)."""
         data = response if isinstance(response, dict) else response.model_dump()
-        if data.get("error"):
-            msg = f"DashScope answered with an error: {data['error']}"
-            raise ValueError(msg)
-        choices = data.get("choices")
-        if not choices:
-            msg = f"Response has no choices; keys: {sorted(data)}"
-            raise ValueError(msg)
-        usage = data.get("usage")
-        usage_metadata = usage_to_metadata(usage) if usage else None
-        info = generation_info or {}
-        base_meta: dict[str, Any] = {"model_provider": PROVIDER}
-        if model_name := data.get("model"):
-            base_meta["model_name"] = model_name
-        if response_id := data.get("id"):
-            base_meta["id"] = response_id
-            if "request_id" not in info and response_id.startswith("chatcmpl-"):
-                base_meta["request_id"] = response_id[len("chatcmpl-") :]
-        if system_fingerprint := data.get("system_fingerprint"):
-            base_meta["system_fingerprint"] = system_fingerprint
-        if self.output_version == "v1":
-            base_meta["output_version"] = "v1"
-        generations = []
-        for choice in choices:
-            gen_info = {**info, "finish_reason": choice.get("finish_reason")}
-            if choice.get("logprobs"):
-                gen_info["logprobs"] = choice["logprobs"]
-            message = message_to_ai_message(
-                choice.get("message") or {}, {**base_meta, **gen_info}
-            )
-            if usage_metadata is not None:
-                message.usage_metadata = usage_metadata
-            if self.output_version == "v1":
-                message.content = message.content_blocks  # type: ignore[assignment]
-            generations.append(
-                ChatGeneration(message=message, generation_info=gen_info)
-            )
-        llm_output = {
-            "token_usage": usage,
-            "model_provider": PROVIDER,
-            "model_name": data.get("model", self.model_name),
-            "id": data.get("id"),
-        }
-        return ChatResult(generations=generations, llm_output=llm_output)
+        return _wire.chat_result(
+            data,
+            generation_info,
+            model_name=self.model_name,
+            output_version=self.output_version,
+        )
