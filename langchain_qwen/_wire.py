@@ -7,8 +7,9 @@ or ``reasoning`` (vLLM, OpenRouter, Ollama); later tool-call deltas with ``"id":
 tool-call deltas with ``index: null`` (Ollama); choices in any order; missing
 ``finish_reason``/``logprobs`` keys.
 
-A stream is complete only after a ``finish_reason`` (and, for DashScope, ``[DONE]``;
-anything after ``[DONE]`` is ignored). Anything else -- an ``{"error": ...}`` event,
+A stream is complete once a ``finish_reason`` has arrived; ``[DONE]`` is not required
+(some servers and proxies leave it out, and an answer the model finished is whole),
+and anything after ``[DONE]`` is ignored. Anything else -- an ``{"error": ...}`` event,
 malformed data, fields of the wrong type, a dropped connection, an end without a
 finish -- raises one of the package's exceptions carrying what was received so far in
 ``exc.partial`` (tool-call fragments merged per call); a truncated answer is never
