@@ -1,5 +1,5 @@
 # Everything bootstraps itself: a fresh machine needs only python3 (>= 3.10) and pip.
-.PHONY: demo test integration_tests lint format type bench bench_quick notebooks check all
+.PHONY: demo test test_ray integration_tests lint format type bench bench_quick notebooks check all
 
 PYTHON ?= python3
 TOOLS := .tools
@@ -14,7 +14,7 @@ $(UV):
 	$(TOOLS)/bin/python -m pip install --quiet "uv>=0.5"
 
 .venv/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --locked --all-groups
+	$(UV) sync --locked --all-groups --no-group ray
 	touch $@
 
 ## demo: a LangGraph agent on ChatQwen (offline emulator unless DASHSCOPE_API_KEY is set)
@@ -24,6 +24,11 @@ demo: .venv/.synced
 ## test: unit tests against the local DashScope emulator (no network)
 test: .venv/.synced
 	$(UV) run --locked --no-sync pytest tests/unit_tests $(PYTEST_NET) $(PYTEST_ARGS)
+
+## test_ray: ChatQwen on Ray Data workers, local Ray (installs the heavy ray group)
+test_ray: .venv/.synced
+	$(UV) sync --locked --all-groups
+	$(UV) run --locked --no-sync pytest tests/ray_tests -q $(PYTEST_ARGS)
 
 ## integration_tests: live DashScope; skipped unless DASHSCOPE_API_KEY is set
 integration_tests: .venv/.synced
