@@ -41,11 +41,17 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _params, _transport
-from langchain_qwen._cache import check_markers, restore_markers
+from langchain_qwen import _transport
+from langchain_qwen._dialect import (
+    Dialect,
+    ServerChoice,
+    Settings,
+    dialect_for,
+    resolve_server,
+)
+from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._errors import DashScopeBadRequestError
-from langchain_qwen._media import AudioCollector, prepare_media
-from langchain_qwen._messages import shape_messages
+from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._pickling import portable_state
 from langchain_qwen._regions import (
@@ -54,16 +60,10 @@ from langchain_qwen._regions import (
     resolve_endpoint,
 )
 from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
-from langchain_qwen._servers import (
-    ServerChoice,
-    ServerKind,
-    adapt_payload,
-    resolve_server,
-)
 from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
-from langchain_qwen._structured_output import build_structured_output
+from langchain_qwen._structured_output import build_structured_output, instance_profile
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
-from langchain_qwen._tools import check_tools, ensure_json_word, normalize_tool_choice
+from langchain_qwen._tools import check_tools, normalize_tool_choice
 from langchain_qwen._version import __version__
 from langchain_qwen.rate_limiters import QwenRateLimiter, estimate_prompt_tokens
 
@@ -71,19 +71,6 @@ __all__ = ["ChatQwen"]
 
 _NO_KEY_PLACEHOLDER = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 _NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
-# Fields of ours that go into the request body when set.
-_QWEN_FIELDS = (
-    "top_k",
-    "enable_thinking",
-    "thinking_budget",
-    "enable_search",
-    "search_options",
-    "response_format",
-    "vl_high_resolution_images",
-    "translation_options",
-    "modalities",
-    "audio",
-)
 
 
 def _is_loopback(host: str) -> bool:
@@ -288,7 +275,7 @@ class ChatQwen(BaseChatOpenAI):
 
     ``"dashscope"`` sends DashScope's own parameters. ``"vllm"``, ``"sglang"`` and
     ``"openai"`` (any OpenAI-compatible server running Qwen's chat template) send the
-    thinking switch as ``chat_template_kwargs={"enable_thinking": ...}``;
+    thinking switch inside ``chat_template_kwargs``;
     ``"ollama"`` as ``reasoning_effort`` (``"none"`` turns it off). DashScope-only
     parameters (``enable_search``, ``thinking_budget``, ...) are not sent to those
     servers, with a warning. ``"auto"``: ``"dashscope"`` for Alibaba Cloud hosts and
@@ -298,10 +285,13 @@ class ChatQwen(BaseChatOpenAI):
     """Send past turns' ``reasoning_content`` back to the model (off: as DashScope
     recommends, reasoning is not part of the conversation history)."""
 
-    thinking_tool_choice: Literal["raise", "auto"] = "raise"
-    """What to do when a forced ``tool_choice`` meets thinking mode, which DashScope
-    refuses: ``"raise"`` a clear error before sending, or fall back to ``"auto"``
-    with a warning."""
+    thinking_tool_choice: Literal["raise", "auto"] = "auto"
+    """What to do when a request that DashScope refuses while thinking (a forced
+    ``tool_choice``, a JSON ``response_format``) meets thinking that was asked for
+    (``enable_thinking=True``) or that the model cannot turn off: ``"auto"`` sends
+    ``tool_choice="auto"`` and asks for JSON in a system instruction, with a
+    warning; ``"raise"`` refuses with a clear error before sending. Thinking that
+    is only the model's default is turned off for such a request instead."""
 
     stream_usage: bool | None = True
     """Ask for token usage on streams (DashScope only sends it when asked)."""
@@ -326,10 +316,10 @@ class ChatQwen(BaseChatOpenAI):
             return values
         # Check the raw values: pydantic's lax mode would turn True into 1 and
         # "0.5" into 0.5 before any check of ours could see them.
-        _params.check_params(values)
+        _rules.check_values(values)
         if isinstance(values.get("model_kwargs"), dict):
-            _params.check_params(values["model_kwargs"])
-        _params.check_timeout(values.get("timeout", values.get("request_timeout")))
+            _rules.check_values(values["model_kwargs"])
+        _rules.check_timeout(values.get("timeout", values.get("request_timeout")))
         for name in ("api_key", "openai_api_key"):
             key = values.get(name)
             secret = key.get_secret_value() if isinstance(key, SecretStr) else key
@@ -418,7 +408,9 @@ class ChatQwen(BaseChatOpenAI):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return get_model_profile(self.model_name)
+        return instance_profile(
+            get_model_profile(self.model_name), self.model_name, self.enable_thinking
+        )
 
     @property
     def _default_params(self) -> dict[str, Any]:
@@ -426,7 +418,7 @@ class ChatQwen(BaseChatOpenAI):
         params.pop("extra_body", None)  # merged key by key in _get_request_payload
         if not params.get("stream"):
             params.pop("stream", None)
-        for name in _QWEN_FIELDS:
+        for name in _rules.FIELD_KEYS:
             if (value := getattr(self, name)) is not None:
                 params[name] = value
         return params
@@ -439,74 +431,31 @@ class ChatQwen(BaseChatOpenAI):
         stop: list[str] | None = None,
         **kwargs: Any,
     ) -> dict:
-        """The exact JSON body sent to DashScope (DashScope keys top-level)."""
+        """The exact JSON body sent (one pass: parent payload, then the dialect)."""
         kwargs.pop("ls_structured_output_format", None)
-        _params.check_unknown_kwargs(kwargs)
-        _params.check_param("extra_body", kwargs.get("extra_body"))
+        _rules.check_call_kwargs(kwargs)
         call_extra = kwargs.pop("extra_body", None) or {}
-        server = self._server_kind()
-        messages = prepare_media(
+        dialect = self._dialect()
+        messages = dialect.messages_in(
             self._convert_input(input_).to_messages(),
-            model=str(kwargs.get("model") or self.model_name),
-            check_profile=server == "dashscope",
+            str(kwargs.get("model") or self.model_name),
         )
         payload = super()._get_request_payload(messages, stop=stop, **kwargs)
-        payload["messages"] = shape_messages(
+        return dialect.body(
             messages,
-            restore_markers(messages, payload["messages"]),
-            include_reasoning=self.include_reasoning_in_history,
+            payload,
+            Settings(
+                extra_body=self.extra_body,
+                include_reasoning=self.include_reasoning_in_history,
+                thinking_tool_choice=self.thinking_tool_choice,
+            ),
+            call_extra=call_extra,
+            call_keys=set(kwargs),
+            explicit_stop=stop is not None,
         )
-        # Precedence, low to high: instance extra_body, instance fields, per-call
-        # extra_body, per-call keywords. Keys are merged one by one, so neither
-        # extra_body can wipe out thinking/search settings (or the reverse).
-        for key, value in call_extra.items():
-            if key not in kwargs:
-                payload[key] = value
-        for key, value in (self.extra_body or {}).items():
-            payload.setdefault(key, value)
-        if stop is None and payload.get("stop") in ([], None):
-            payload.pop("stop", None)
-        if payload.get("tools"):
-            check_tools(payload["tools"])
-        response_format = payload.get("response_format")
-        if (
-            isinstance(response_format, dict)
-            and response_format.get("type") == "json_object"
-        ):
-            ensure_json_word(payload["messages"])
-        # DashScope's thinking-mode rules; self-hosted servers have no such limits.
-        thinking = server == "dashscope" and self._thinking_on(payload)
-        if thinking:
-            self._apply_thinking_fallback(payload)
-        _params.check_params(payload)
-        _params.check_request(payload, thinking=thinking)
-        if server == "dashscope":
-            check_markers(payload["messages"])
-        return adapt_payload(payload, server)
 
-    def _server_kind(self) -> ServerKind:
-        return resolve_server(self.server, self.openai_api_base)
-
-    def _thinking_on(self, payload: dict[str, Any]) -> bool:
-        flag = payload.get("enable_thinking")
-        if flag is not None:
-            return bool(flag)
-        mode = get_qwen_traits(str(payload.get("model") or self.model_name))["thinking"]
-        return mode in ("always", "hybrid_default_on")
-
-    def _apply_thinking_fallback(self, payload: dict[str, Any]) -> None:
-        choice = payload.get("tool_choice")
-        if (
-            self.thinking_tool_choice == "auto"
-            and payload.get("tools")
-            and choice not in (None, "auto", "none")
-        ):
-            warnings.warn(
-                f"tool_choice={choice!r} is refused by DashScope in thinking mode; "
-                "sending tool_choice='auto' instead (thinking_tool_choice='auto').",
-                stacklevel=5,
-            )
-            payload["tool_choice"] = "auto"
+    def _dialect(self) -> Dialect:
+        return dialect_for(resolve_server(self.server, self.openai_api_base))
 
     # -- sending --
     def _request_target(self, model: str | None) -> _transport.RequestTarget:
@@ -600,8 +549,12 @@ class ChatQwen(BaseChatOpenAI):
             return self.root_async_client._client  # the user's own client, as given
         return _transport.loop_async_client(self._timeout())
 
-    def _must_stream(self, model: str) -> bool:
-        return self.streaming or get_qwen_traits(model)["stream_only"]
+    def _must_stream(self, model: str, kwargs: dict[str, Any]) -> bool:
+        return (
+            self.streaming
+            or get_qwen_traits(model)["stream_only"]
+            or _rules.needs_stream({**self._default_params, **kwargs})
+        )
 
     def _generate(
         self,
@@ -611,7 +564,7 @@ class ChatQwen(BaseChatOpenAI):
         **kwargs: Any,
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
-        if self._must_stream(model):
+        if self._must_stream(model, kwargs):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
@@ -637,7 +590,7 @@ class ChatQwen(BaseChatOpenAI):
         **kwargs: Any,
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
-        if self._must_stream(model):
+        if self._must_stream(model, kwargs):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs)
             )
@@ -754,10 +707,11 @@ class ChatQwen(BaseChatOpenAI):
         Args:
             tools: the tools; each becomes an OpenAI-format function definition.
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
-                a bound tool's name, or an OpenAI ``tool_choice`` dict. In thinking
-                mode DashScope refuses a forced choice: ChatQwen raises before
-                sending, or falls back to ``"auto"`` if
-                ``thinking_tool_choice="auto"``.
+                a bound tool's name, or an OpenAI ``tool_choice`` dict. DashScope
+                refuses a forced choice while thinking: thinking that is only the
+                model's default is turned off for the request; thinking asked for
+                or always on gets ``"auto"`` with a warning (or an error with
+                ``thinking_tool_choice="raise"``).
             strict: add ``strict`` to every function definition (None: omit it).
             parallel_tool_calls: sent as given (DashScope's default is false).
             kwargs: other parameters bound with the tools.
@@ -791,10 +745,13 @@ class ChatQwen(BaseChatOpenAI):
         "Respond with a single JSON object." system instruction when the messages do
         not mention JSON (DashScope refuses JSON mode otherwise).
 
-        DashScope refuses JSON modes and forced tool calls in thinking mode, so:
-        ``json_mode``/``json_schema`` turn thinking off for these calls, and
-        ``function_calling`` on a thinking model lets the model choose the tool
-        (``tool_choice="auto"``) instead of forcing it.
+        DashScope refuses JSON modes and forced tool calls while thinking, so on a
+        hybrid model (Qwen3.5+ think by default) thinking is off for these calls;
+        pass ``enable_thinking=True`` here to keep it. While thinking (kept, or on
+        models that always think: QwQ, QVQ, ``-thinking``), ``function_calling``
+        lets the model choose the tool (``tool_choice="auto"``), the JSON methods
+        put the schema in a system instruction, and an answer that does not parse
+        is asked for once more. Nothing here raises for a thinking model.
 
         Args:
             schema: the output schema; may be None only for ``json_mode``.
@@ -809,8 +766,8 @@ class ChatQwen(BaseChatOpenAI):
             method=method,
             include_raw=include_raw,
             strict=strict,
-            thinking=self._thinking_on({"enable_thinking": self.enable_thinking}),
-            thinking_always=get_qwen_traits(self.model_name)["thinking"] == "always",
+            model=self.model_name,
+            instance_thinking=self.enable_thinking,
             **kwargs,
         )
 

@@ -34,6 +34,7 @@ KNOWN_KEYS = frozenset(
         "max_tokens",
         "max_completion_tokens",
         "max_input_tokens",
+        "reasoning_effort",
         "n",
         "seed",
         "stop",
@@ -67,10 +68,12 @@ DASHSCOPE_ONLY_KEYS = frozenset(
         "enable_code_interpreter",
         "vl_high_resolution_images",
         "translation_options",
-        "incremental_output",
-        "result_format",
+        "max_input_tokens",
     }
 )
+# `incremental_output` and `result_format` belong to DashScope's native API, not to
+# compatible mode (vendor "Deep thinking" page: they appear only in the
+# `Generation.call` examples); compatible mode ignores them like any unknown key.
 
 
 @dataclass(frozen=True)
@@ -235,9 +238,10 @@ def check_sampling(body: Mapping[str, Any]) -> RuleError | None:
     ):
         return _bad(_ALGO + "Temperature should be in [0.0, 2.0)")  # real
     top_p = body.get("top_p")
-    # Live probes: top_p 0 and 1 are both accepted, values outside [0, 1] are not.
-    if top_p is not None and (not _is_number(top_p) or not 0 <= top_p <= 1):
-        return _bad(_ALGO + "Range of top_p should be [0.0, 1.0]")
+    # The vendor's compatible-mode page: "(0, 1.0)"; 1.0 (OpenAI's default) is
+    # accepted in practice, 0 is outside the documented range.
+    if top_p is not None and (not _is_number(top_p) or not 0 < top_p <= 1):
+        return _bad(_ALGO + "Range of top_p should be (0.0, 1.0]")
     top_k = body.get("top_k")
     if top_k is not None and (not _is_int(top_k) or top_k < 0):
         return _bad(_ALGO + "Range of top_k should be [0, 2147483647]")

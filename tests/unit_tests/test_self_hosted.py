@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessageChunk, HumanMessage, ToolMessage
 from pydantic import BaseModel, ValidationError
 
 from langchain_qwen import ChatQwen, DashScopeBadRequestError
-from langchain_qwen._servers import adapt_payload, resolve_server
+from langchain_qwen._dialect import dialect_for, resolve_server
 from langchain_qwen.testing import DashScopeEmulator, Reply, pytest_plugin
 
 emulator_factory = pytest_plugin.dashscope_emulator_factory
@@ -85,7 +85,7 @@ def test_dashscope_emulator_resolves_to_dashscope(
     emulator: DashScopeEmulator, make_llm: Any
 ) -> None:
     llm = make_llm(enable_thinking=False, enable_search=True)
-    assert llm._server_kind() == "dashscope"
+    assert llm._dialect().server == "dashscope"
     llm.invoke("hi")
     body = emulator.last_request.json
     assert body["enable_thinking"] is False
@@ -99,12 +99,12 @@ def test_adapt_payload_keeps_explicit_chat_template_kwargs() -> None:
         "chat_template_kwargs": {"enable_thinking": True, "custom": 1},
         "top_k": 20,
     }
-    assert adapt_payload(dict(payload), "vllm") == {
+    assert dialect_for("vllm").place(dict(payload)) == {
         "chat_template_kwargs": {"enable_thinking": True, "custom": 1},
         "top_k": 20,
     }
-    assert adapt_payload(
-        {"reasoning_effort": "high", "enable_thinking": False}, "ollama"
+    assert dialect_for("ollama").place(
+        {"reasoning_effort": "high", "enable_thinking": False}
     ) == {"reasoning_effort": "high"}
 
 
@@ -290,7 +290,7 @@ def test_generic_openai_server_uses_chat_template_kwargs(
         enable_thinking=False,
         max_retries=0,
     )
-    assert llm._server_kind() == "openai"  # port is not 11434, path is /v1
+    assert llm._dialect().server == "openai"  # port is not 11434, path is /v1
     llm.invoke("hi")
     assert emu.last_request.json["chat_template_kwargs"] == {"enable_thinking": False}
 
