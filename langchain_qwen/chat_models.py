@@ -41,7 +41,7 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _transport
+from langchain_qwen import _responses_api, _transport
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -251,7 +251,18 @@ class ChatQwen(BaseChatOpenAI):
     """Web search."""
 
     search_options: dict[str, Any] | None = None
-    """Web search strategy (forced_search, enable_source, search_strategy, ...)."""
+    """Web search strategy (forced_search, enable_source, search_strategy, ...).
+    ``search_strategy="agent_max"`` (search and full-page reading) is answered on
+    streams only: ``invoke`` streams for it."""
+
+    enable_code_interpreter: bool | None = None
+    """DashScope's built-in Python sandbox; needs thinking and a stream (``invoke``
+    streams for it). The executed code is not returned in compatible mode."""
+
+    preserve_thinking: bool | None = None
+    """Qwen3.6+: keep earlier turns' reasoning in context (agent loops). Sends past
+    turns' ``reasoning_content`` back; top level on DashScope,
+    ``chat_template_kwargs`` on vLLM/SGLang."""
 
     response_format: dict[str, Any] | None = None
     """``{"type": "json_object"}`` or a ``json_schema`` format for every call."""
@@ -296,8 +307,17 @@ class ChatQwen(BaseChatOpenAI):
     stream_usage: bool | None = True
     """Ask for token usage on streams (DashScope only sends it when asked)."""
 
-    use_responses_api: bool | None = False
-    """DashScope compatible mode is Chat Completions only."""
+    use_responses_api: bool | None = None
+    """Use DashScope's Responses API (``True``), Chat Completions (``False``), or
+    choose per call (``None``): the Responses API when a built-in tool
+    (``{"type": "web_search"}``, ...), ``previous_response_id``,
+    ``use_previous_response_id`` or ``session_cache`` asks for it. Served in the
+    Singapore, Beijing and US regions."""
+
+    session_cache: bool = False
+    """DashScope's session cache for multi-turn Responses-API conversations (sends
+    ``x-dashscope-session-cache: enable``; cached input is billed at 10%, cache
+    creation at 125%). Selects the Responses API."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -333,6 +353,14 @@ class ChatQwen(BaseChatOpenAI):
         )
         values["base_url"] = endpoint.base_url
         values["region"] = endpoint.region
+        if values.get("use_responses_api") or values.get("session_cache"):
+            if values.get("use_responses_api") is False:
+                msg = (
+                    "session_cache=True needs the Responses API, but "
+                    "use_responses_api=False."
+                )
+                raise ValueError(msg)
+            _responses_api.check_region(endpoint.region)
         parsed = urlparse(endpoint.base_url)
         has_key = values.get("api_key") is not None or (
             values.get("openai_api_key") is not None
@@ -432,6 +460,9 @@ class ChatQwen(BaseChatOpenAI):
         **kwargs: Any,
     ) -> dict:
         """The exact JSON body sent (one pass: parent payload, then the dialect)."""
+        if _responses_api.wanted(self, kwargs):
+            messages = self._convert_input(input_).to_messages()
+            return _responses_api.payload(self, messages, stop, kwargs)
         kwargs.pop("ls_structured_output_format", None)
         _rules.check_call_kwargs(kwargs)
         call_extra = kwargs.pop("extra_body", None) or {}
@@ -568,6 +599,8 @@ class ChatQwen(BaseChatOpenAI):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
+        if _responses_api.wanted(self, kwargs):
+            return _responses_api.generate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = _transport.post(
@@ -594,6 +627,8 @@ class ChatQwen(BaseChatOpenAI):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs)
             )
+        if _responses_api.wanted(self, kwargs):
+            return await _responses_api.agenerate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = await _transport.apost(
@@ -640,6 +675,9 @@ class ChatQwen(BaseChatOpenAI):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if _responses_api.wanted(self, kwargs):
+            yield from _responses_api.stream(self, messages, stop, run_manager, kwargs)
+            return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
         response = _transport.open_stream(self.root_client._client, target, payload)
@@ -670,6 +708,13 @@ class ChatQwen(BaseChatOpenAI):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        if _responses_api.wanted(self, kwargs):
+            responses = _responses_api.astream(
+                self, messages, stop, run_manager, kwargs
+            )
+            async for chunk in responses:
+                yield chunk
+            return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
         response = await _transport.aopen_stream(self._async_http(), target, payload)
@@ -705,7 +750,10 @@ class ChatQwen(BaseChatOpenAI):
         """Bind tools (pydantic classes, functions, ``@tool``s, OpenAI dicts).
 
         Args:
-            tools: the tools; each becomes an OpenAI-format function definition.
+            tools: the tools; each becomes an OpenAI-format function definition,
+                except DashScope's built-in tools (``{"type": "web_search"}``,
+                ``web_extractor``, ``code_interpreter``, ...), which run on the
+                server and are sent through the Responses API.
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
                 a bound tool's name, or an OpenAI ``tool_choice`` dict. DashScope
                 refuses a forced choice while thinking: thinking that is only the
@@ -716,8 +764,15 @@ class ChatQwen(BaseChatOpenAI):
             parallel_tool_calls: sent as given (DashScope's default is false).
             kwargs: other parameters bound with the tools.
         """
-        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
-        names = check_tools(formatted)
+        formatted = [
+            dict(tool)  # type: ignore[arg-type]
+            if _responses_api.is_builtin_tool(tool)
+            else convert_to_openai_tool(tool, strict=strict)
+            for tool in tools
+        ]
+        names = check_tools(
+            [t for t in formatted if not _responses_api.is_builtin_tool(t)]
+        )
         choice = normalize_tool_choice(tool_choice, names)
         if choice is not None:
             kwargs["tool_choice"] = choice
