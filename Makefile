@@ -17,13 +17,29 @@ $(UV):
 	$(UV) sync --locked --all-groups --no-group ray
 	touch $@
 
-## demo: a LangGraph agent on ChatQwen (offline emulator unless DASHSCOPE_API_KEY is set)
-demo: .venv/.synced
-	$(UV) run --locked --no-sync python examples/agent_demo.py
+# The demo needs only the package and the `demo` group (langchain's create_agent,
+# langgraph); --inexact keeps what `make test` installed, if it ran first.
+.venv/.synced-demo: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --inexact --no-default-groups --group demo --quiet
+	touch $@
 
-## test: unit tests against the local DashScope emulator (no network)
+## demo: a LangGraph agent on ChatQwen (offline emulator unless DASHSCOPE_API_KEY is set)
+demo: .venv/.synced-demo
+	@$(UV) run --locked --no-sync python examples/agent_demo.py
+
+# Parallel workers (pytest-xdist): `auto` is one per core. PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
+# loadgroup keeps tests marked xdist_group(name) on one worker (the notebooks share a kernel).
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+
+## test: unit tests against the local DashScope emulator (no network); ~1-2 min on 2 cores
 test: .venv/.synced
-	$(UV) run --locked --no-sync pytest tests/unit_tests $(PYTEST_NET) $(PYTEST_ARGS)
+	@start=$$(date +%s); \
+	$(UV) run --locked --no-sync pytest tests/unit_tests $(PYTEST_NET) $(PYTEST_PARALLEL) \
+		-q --durations=10 $(PYTEST_ARGS); \
+	status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s in all (pytest exit status $$status)"; \
+	exit $$status
 
 ## test_ray: ChatQwen on Ray Data workers, local Ray (installs the heavy ray group)
 test_ray: .venv/.synced
