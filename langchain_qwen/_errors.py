@@ -251,14 +251,46 @@ def parse_error_body(content: bytes) -> object:
         return text
 
 
-def _hint(status: int, code: str, region_text: str, model: str | None) -> str:
+_PLAN_KEY_HINTS: dict[str, str] = {
+    "coding": (
+        " This is a Coding Plan host: it accepts only the plan's own key (sk-sp-...), "
+        "not a pay-as-you-go key (sk-...), and only while the subscription is active. "
+        "For a pay-as-you-go key drop plan='coding' (and DASHSCOPE_PLAN)."
+    ),
+    "token": (
+        " This is a Token Plan host: it accepts only the Token Plan's own key (copy "
+        "it from the Token Plan page), not a pay-as-you-go (sk-...) or Coding Plan "
+        "(sk-sp-...) key."
+    ),
+}
+
+
+def _request_plan(response: httpx.Response) -> str:
+    """The billing plan of the host a response came from ("payg" when unknown)."""
+    from langchain_qwen._regions import plan_of_base_url
+
+    try:
+        url = str(response.request.url)
+    except RuntimeError:  # a Response built without its request
+        return "payg"
+    return plan_of_base_url(url)
+
+
+def _hint(
+    status: int, code: str, region_text: str, model: str | None, plan: str = "payg"
+) -> str:
     low = code.lower()
-    if status == 401 or low == "invalid_api_key":
+    auth = status == 401 or low == "invalid_api_key"
+    if (auth or status == 403) and plan in _PLAN_KEY_HINTS:
+        return _PLAN_KEY_HINTS[plan]
+    if auth:
         return (
             f" DashScope API keys are region-specific and this request went to "
             f"{region_text}: check that DASHSCOPE_API_KEY was created in that "
             "region, or set region= (or DASHSCOPE_REGION) to the key's region. "
-            "`langchain-qwen doctor` finds which region accepts a key."
+            "A Coding Plan key (sk-sp-...) works only on the Coding Plan hosts: set "
+            "plan='coding' (or DASHSCOPE_PLAN=coding). "
+            "`langchain-qwen doctor` finds which region or plan accepts a key."
         )
     if low == "insufficient_quota":
         return (
@@ -276,7 +308,8 @@ def _hint(status: int, code: str, region_text: str, model: str | None) -> str:
     if status == 403:
         return (
             " The key has no access to this model or feature: enable the model in "
-            "the Model Studio console of this workspace/region."
+            "the Model Studio console of this workspace/region. A Coding Plan key "
+            "(sk-sp-...) gets 403 'invalid api-key' here: set plan='coding'."
         )
     if is_moderation_code(code):
         return " Content moderation refused the input or the output; not retried."
@@ -305,7 +338,7 @@ def make_status_error(
     request_id = request_id or response.headers.get("x-request-id")
     cls = _class_for(status, code)
     text = f"Error code: {status} - {code or 'error'}: {message}"
-    text += _hint(status, code, region_text, model)
+    text += _hint(status, code, region_text, model, _request_plan(response))
     if request_id:
         text += f" (request_id: {request_id})"
     return cls(

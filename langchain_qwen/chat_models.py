@@ -55,6 +55,7 @@ from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._pickling import portable_state
 from langchain_qwen._regions import (
+    CODING_KEY_PREFIX,
     is_dashscope_host,
     region_label,
     resolve_endpoint,
@@ -71,6 +72,37 @@ __all__ = ["ChatQwen"]
 
 _NO_KEY_PLACEHOLDER = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 _NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
+
+
+def _key_text(values: dict[str, Any]) -> str:
+    """The API key a ChatQwen is being built with (arguments, then the env)."""
+    for name in ("api_key", "openai_api_key"):
+        key = values.get(name)
+        if isinstance(key, SecretStr):
+            return key.get_secret_value().strip()
+        if isinstance(key, str):
+            return key.strip()
+    return os.environ.get("DASHSCOPE_API_KEY", "").strip()
+
+
+def _warn_key_plan_mismatch(key: str, plan: str, base_url: str) -> None:
+    """Warn (naming no key) when a key cannot work with the endpoint's plan."""
+    if not key or not is_dashscope_host(base_url):
+        return
+    coding_key = key.startswith(CODING_KEY_PREFIX)
+    if coding_key and plan != "coding":
+        msg = (
+            f"The API key is a Coding Plan key ({CODING_KEY_PREFIX}...), which only "
+            f"the Coding Plan hosts accept, but base_url is {base_url}: set "
+            "plan='coding' (or DASHSCOPE_PLAN=coding) instead of base_url/region."
+        )
+        warnings.warn(msg, stacklevel=5)
+    elif plan == "coding" and not coding_key:
+        msg = (
+            f"{base_url} is a Coding Plan host: it accepts only Coding Plan keys "
+            f"({CODING_KEY_PREFIX}...); a pay-as-you-go key gets a 401 there."
+        )
+        warnings.warn(msg, stacklevel=5)
 
 
 def _is_loopback(host: str) -> bool:
@@ -126,6 +158,10 @@ class ChatQwen(BaseChatOpenAI):
             ``frankfurt``.
         workspace_id: str | None
             Use the workspace-dedicated host of ``region``.
+        plan: str | None
+            Billing plan whose hosts to use: ``"payg"`` (default), ``"coding"``
+            (Coding Plan, for ``sk-sp-`` keys; chosen by itself when the key is
+            one) or ``"trial"``; read from ``DASHSCOPE_PLAN``.
         base_url: str | None
             Any OpenAI-compatible endpoint; wins over region (also from
             ``DASHSCOPE_BASE_URL`` or ``DASHSCOPE_API_BASE``).
@@ -244,6 +280,10 @@ class ChatQwen(BaseChatOpenAI):
     workspace_id: str | None = None
     """Workspace id for workspace-dedicated hosts (``DASHSCOPE_WORKSPACE_ID``)."""
 
+    plan: str | None = None
+    """Billing plan of the endpoint: "payg", "coding" or "trial" (``DASHSCOPE_PLAN``;
+    "coding" by itself for an ``sk-sp-`` key), "token" for a Token Plan base URL."""
+
     stop: str | list[str] | list[int] | list[list[int]] | None = Field(  # type: ignore[assignment]
         default=None, alias="stop_sequences"
     )
@@ -357,13 +397,25 @@ class ChatQwen(BaseChatOpenAI):
             if isinstance(secret, str) and not secret.strip():
                 values.pop(name)  # an empty key is no key: say DASHSCOPE_API_KEY
         base_url = values.pop("base_url", None) or values.pop("openai_api_base", None)
+        key_text = _key_text(values)
+        plan = values.get("plan")
+        if (
+            plan is None
+            and not os.environ.get("DASHSCOPE_PLAN")
+            and key_text.startswith(CODING_KEY_PREFIX)
+        ):
+            plan = "coding"  # a Coding Plan key works only on the Coding Plan hosts
         endpoint = resolve_endpoint(
             base_url=base_url,
             region=values.get("region"),
             workspace_id=values.get("workspace_id"),
+            plan=plan,
         )
         values["base_url"] = endpoint.base_url
         values["region"] = endpoint.region
+        if endpoint.plan != "payg":
+            values["plan"] = endpoint.plan
+        _warn_key_plan_mismatch(key_text, endpoint.plan, endpoint.base_url)
         if values.get("use_responses_api") or values.get("session_cache"):
             if values.get("use_responses_api") is False:
                 msg = (
@@ -841,9 +893,14 @@ class ChatQwen(BaseChatOpenAI):
     def get_token_ids(self, text: str) -> list[int]:
         """Qwen token ids of ``text`` (needs the ``langchain-qwen[tokenizer]`` extra).
 
-        Exact for the Qwen2.5/Qwen3 vocabulary (e.g. 你好啊 -> [108386, 103924]).
+        Uses the vocabulary of this instance's model: Qwen3.5 and later count with
+        the 248k-token ``qwen3_6`` vocabulary, older models with the Qwen2.5/Qwen3
+        one (e.g. 你好啊 -> [108386, 103924]).
         """
-        return get_tokenizer().encode(text)
+        return get_tokenizer(self._vocabulary()).encode(text)
+
+    def _vocabulary(self) -> str:
+        return get_qwen_traits(self.model_name)["tokenizer"]
 
     def get_num_tokens_from_messages(
         self,
@@ -858,8 +915,13 @@ class ChatQwen(BaseChatOpenAI):
         calls and tool responses as Qwen3's template renders them; an estimate of
         what DashScope bills, which applies its own server-side templates. Images
         are not counted (``allow_fetching_images`` is accepted for compatibility).
+        The vocabulary is the model's (see ``get_token_ids``).
         """
-        return count_message_tokens(list(messages), list(tools) if tools else None)
+        return count_message_tokens(
+            list(messages),
+            list(tools) if tools else None,
+            vocabulary=self._vocabulary(),
+        )
 
     # -- response --
     def _create_chat_result(

@@ -26,6 +26,8 @@ EXPECTED_ALL = {
     "audio_block_from_file",
     "audio_wav_bytes",
     "context_cache_middleware",
+    "get_model_profile",
+    "get_qwen_traits",
     "image_block_from_file",
     "mark_cache_breakpoint",
     "stop_to_token_ids",
