@@ -25,7 +25,7 @@ from langchain_core.language_models.chat_models import (
     generate_from_stream,
 )
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
@@ -41,7 +41,7 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _responses_api, _transport
+from langchain_qwen import _http, _responses_api, _wire
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -50,7 +50,7 @@ from langchain_qwen._dialect import (
     resolve_server,
 )
 from langchain_qwen._dialect import rules as _rules
-from langchain_qwen._errors import DashScopeBadRequestError
+from langchain_qwen._errors import DashScopeBadRequestError, redact_url
 from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._pickling import portable_state
@@ -60,8 +60,6 @@ from langchain_qwen._regions import (
     region_label,
     resolve_endpoint,
 )
-from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
-from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._structured_output import build_structured_output, instance_profile
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._tools import check_tools, normalize_tool_choice
@@ -370,9 +368,15 @@ class ChatQwen(BaseChatOpenAI):
     ``x-dashscope-session-cache: enable``; cached input is billed at 10%, cache
     creation at 125%). Selects the Responses API."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    max_event_bytes: int = Field(default=_http.DEFAULT_MAX_EVENT_BYTES, gt=0)
+    """Largest server-sent event accepted in a stream (default 32 MiB); a larger one
+    (or a non-streamed answer over 4x this) fails with ``DashScopeStreamError``
+    carrying ``exc.partial``, instead of being buffered without end."""
 
-    _target_cache: _transport.RequestTarget | None = PrivateAttr(default=None)
+    # No input values in validation errors: the input holds the API key.
+    model_config = ConfigDict(populate_by_name=True, hide_input_in_errors=True)
+
+    _target_cache: _http.RequestSpec | None = PrivateAttr(default=None)
 
     # -- construction --
     @model_validator(mode="before")
@@ -442,11 +446,33 @@ class ChatQwen(BaseChatOpenAI):
             values["api_key"] = _NO_KEY_PLACEHOLDER
         if parsed.scheme == "http" and not _is_loopback(parsed.hostname or ""):
             warnings.warn(
-                f"base_url {endpoint.base_url!r} uses plain http:// to a non-loopback "
+                f"base_url {redact_url(endpoint.base_url)!r} uses plain http:// to a "
+                "non-loopback "
                 "host: the API key would travel unencrypted. Use https://.",
                 stacklevel=4,
             )
         return values
+
+    @model_validator(mode="after")
+    def _check_qwen_key(self) -> Self:
+        """Strip white space around the key (with a warning); refuse control chars.
+
+        Keys copied from env files and Kubernetes secrets often end in a newline,
+        which no HTTP header can carry. Errors never echo the key.
+        """
+        key = self.openai_api_key
+        if isinstance(key, SecretStr):
+            value = key.get_secret_value()
+            stripped = value.strip()
+            if stripped != value:
+                warnings.warn(
+                    "The API key has white space (a newline?) around it; it was "
+                    "removed. Check how the key is stored.",
+                    stacklevel=4,
+                )
+                self.openai_api_key = SecretStr(stripped)
+            _http.check_api_key(stripped)
+        return self
 
     @model_validator(mode="after")
     def _set_qwen_version(self) -> Self:
@@ -470,6 +496,16 @@ class ChatQwen(BaseChatOpenAI):
         clone = self.__class__.__new__(self.__class__)
         clone.__setstate__(copy.deepcopy(state, memo))
         return clone
+
+    def __repr_args__(self) -> Any:
+        # No URL password or header value (they may hold secrets) in repr(llm).
+        for name, value in super().__repr_args__():
+            if name == "openai_api_base" and isinstance(value, str):
+                yield name, redact_url(value)
+            elif name == "default_headers" and value:
+                yield name, dict.fromkeys(value, "***")
+            else:
+                yield name, value
 
     # -- identity --
     @property
@@ -495,7 +531,7 @@ class ChatQwen(BaseChatOpenAI):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = PROVIDER
+        params["ls_provider"] = _wire.PROVIDER
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -552,7 +588,7 @@ class ChatQwen(BaseChatOpenAI):
         return dialect_for(resolve_server(self.server, self.openai_api_base))
 
     # -- sending --
-    def _request_target(self, model: str | None) -> _transport.RequestTarget:
+    def _request_target(self, model: str | None) -> _http.RequestSpec:
         target = self._target_cache
         if target is None or target.model != model:
             target = self._build_target(model)
@@ -563,32 +599,36 @@ class ChatQwen(BaseChatOpenAI):
             self._target_cache = target
         return target
 
-    def _build_target(self, model: str | None) -> _transport.RequestTarget:
+    def _build_target(self, model: str | None) -> _http.RequestSpec:
         key = self.openai_api_key
         if isinstance(key, SecretStr):
             token = key.get_secret_value()
         elif callable(key):
-            token = key()
+            token = _http.check_api_key(str(key()).strip())
         else:
             token = _NO_KEY_PLACEHOLDER
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "User-Agent": f"langchain-qwen/{__version__}",
-            **(self.default_headers or {}),
-        }
-        base = (self.openai_api_base or "").rstrip("/")
-        return _transport.RequestTarget(
+        base, basic_auth = _http.split_user_info(
+            (self.openai_api_base or "").rstrip("/")
+        )
+        headers = _http.Headers(
+            {
+                "Authorization": basic_auth or f"Bearer {token}",
+                "Content-Type": "application/json",
+                "User-Agent": f"langchain-qwen/{__version__}",
+                **(self.default_headers or {}),
+            }
+        )
+        shown = redact_url(self.openai_api_base or "").rstrip("/")
+        return _http.RequestSpec(
             url=f"{base}/chat/completions",
             headers=headers,
             timeout=self._timeout(),
             # QwenRateLimiter retries itself, after a booked slot (see below).
             max_retries=0 if self._qwen_limiter() else self._retries(),
+            where=f"{region_label(self.region)} ({shown})" if self.region else shown,
             region=self.region,
-            region_text=(
-                f"{region_label(self.region)} ({base})" if self.region else base
-            ),
             model=model,
+            max_event_bytes=self.max_event_bytes,
         )
 
     def _retries(self) -> int:
@@ -635,13 +675,13 @@ class ChatQwen(BaseChatOpenAI):
         # No timeout given: per-read limits (a hung server is left after 10 min of
         # silence) but no total deadline, which would cut long thinking streams.
         if self.request_timeout is None:
-            return _transport.DEFAULT_TIMEOUT
+            return _http.DEFAULT_TIMEOUT
         return self.request_timeout
 
     def _async_http(self) -> Any:
         if self.http_async_client is not None:
             return self.root_async_client._client  # the user's own client, as given
-        return _transport.loop_async_client(self._timeout())
+        return _http.loop_async_client()
 
     def _must_stream(self, model: str, kwargs: dict[str, Any]) -> bool:
         return (
@@ -666,7 +706,7 @@ class ChatQwen(BaseChatOpenAI):
             return _responses_api.generate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
-            data, response = _transport.post(
+            data, response = _http.post(
                 self.root_client._client, self._request_target(model), payload
             )
         except DashScopeBadRequestError as e:
@@ -676,7 +716,7 @@ class ChatQwen(BaseChatOpenAI):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
-        return self._create_chat_result(data, self._response_info(response))
+        return self._result(data, response)
 
     async def _agenerate(
         self,
@@ -694,7 +734,7 @@ class ChatQwen(BaseChatOpenAI):
             return await _responses_api.agenerate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
-            data, response = await _transport.apost(
+            data, response = await _http.apost(
                 self._async_http(), self._request_target(model), payload
             )
         except DashScopeBadRequestError as e:
@@ -703,7 +743,16 @@ class ChatQwen(BaseChatOpenAI):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs)
             )
-        return self._create_chat_result(data, self._response_info(response))
+        return self._result(data, response)
+
+    def _result(self, data: dict[str, Any], response: Any) -> ChatResult:
+        return _wire.chat_result(
+            data,
+            self._response_info(response),
+            model_name=self.model_name,
+            output_version=self.output_version,
+            request=response.request,
+        )
 
     def _response_info(self, response: Any) -> dict[str, Any]:
         info: dict[str, Any] = {}
@@ -743,15 +792,15 @@ class ChatQwen(BaseChatOpenAI):
             return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
-        response = _transport.open_stream(self.root_client._client, target, payload)
-        state = StreamState(
-            request=response.request,
-            response=response,
+        events = _http.open_stream(self.root_client._client, target, payload)
+        state = _wire.StreamState(
+            request=events.request,
+            response=events.response,
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
         try:
-            for chunk in map(audio.process, iter_chunks(response, state)):
+            for chunk in map(audio.process, _wire.iter_chunks(events, state)):
                 if run_manager:
                     run_manager.on_llm_new_token(
                         chunk.text,
@@ -760,7 +809,7 @@ class ChatQwen(BaseChatOpenAI):
                     )
                 yield chunk
         finally:
-            response.close()
+            events.close()
 
     async def _astream(
         self,
@@ -780,15 +829,15 @@ class ChatQwen(BaseChatOpenAI):
             return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
-        response = await _transport.aopen_stream(self._async_http(), target, payload)
-        state = StreamState(
-            request=response.request,
-            response=response,
+        events = await _http.aopen_stream(self._async_http(), target, payload)
+        state = _wire.StreamState(
+            request=events.request,
+            response=events.response,
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
         try:
-            async for raw_chunk in aiter_chunks(response, state):
+            async for raw_chunk in _wire.aiter_chunks(events, state):
                 chunk = audio.process(raw_chunk)
                 if run_manager:
                     await run_manager.on_llm_new_token(
@@ -798,7 +847,7 @@ class ChatQwen(BaseChatOpenAI):
                     )
                 yield chunk
         finally:
-            await response.aclose()
+            await events.aclose()
 
     # -- tools and structured output --
     def bind_tools(
@@ -931,46 +980,9 @@ class ChatQwen(BaseChatOpenAI):
     ) -> ChatResult:
         """Build the result straight from the response dict (no pydantic round trip)."""
         data = response if isinstance(response, dict) else response.model_dump()
-        if data.get("error"):
-            msg = f"DashScope answered with an error: {data['error']}"
-            raise ValueError(msg)
-        choices = data.get("choices")
-        if not choices:
-            msg = f"Response has no choices; keys: {sorted(data)}"
-            raise ValueError(msg)
-        usage = data.get("usage")
-        usage_metadata = usage_to_metadata(usage) if usage else None
-        info = generation_info or {}
-        base_meta: dict[str, Any] = {"model_provider": PROVIDER}
-        if model_name := data.get("model"):
-            base_meta["model_name"] = model_name
-        if response_id := data.get("id"):
-            base_meta["id"] = response_id
-            if "request_id" not in info and response_id.startswith("chatcmpl-"):
-                base_meta["request_id"] = response_id[len("chatcmpl-") :]
-        if system_fingerprint := data.get("system_fingerprint"):
-            base_meta["system_fingerprint"] = system_fingerprint
-        if self.output_version == "v1":
-            base_meta["output_version"] = "v1"
-        generations = []
-        for choice in choices:
-            gen_info = {**info, "finish_reason": choice.get("finish_reason")}
-            if choice.get("logprobs"):
-                gen_info["logprobs"] = choice["logprobs"]
-            message = message_to_ai_message(
-                choice.get("message") or {}, {**base_meta, **gen_info}
-            )
-            if usage_metadata is not None:
-                message.usage_metadata = usage_metadata
-            if self.output_version == "v1":
-                message.content = message.content_blocks  # type: ignore[assignment]
-            generations.append(
-                ChatGeneration(message=message, generation_info=gen_info)
-            )
-        llm_output = {
-            "token_usage": usage,
-            "model_provider": PROVIDER,
-            "model_name": data.get("model", self.model_name),
-            "id": data.get("id"),
-        }
-        return ChatResult(generations=generations, llm_output=llm_output)
+        return _wire.chat_result(
+            data,
+            generation_info,
+            model_name=self.model_name,
+            output_version=self.output_version,
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from importlib import metadata
 
 import langchain_qwen
 
@@ -39,7 +40,13 @@ EXPECTED_ALL = {
 def test_all_imports() -> None:
     assert set(langchain_qwen.__all__) == EXPECTED_ALL
     for name in langchain_qwen.__all__:
-        assert getattr(langchain_qwen, name) is not None
+        value = getattr(langchain_qwen, name)
+        if name == "__version__":
+            assert value == metadata.version("langchain-qwen")
+            continue
+        # Each public name is the object of that name defined in a package module.
+        assert value.__name__ == name
+        assert value.__module__.startswith("langchain_qwen.")
 
 
 def test_every_module_imports() -> None:
