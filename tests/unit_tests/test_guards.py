@@ -19,8 +19,14 @@ from typing import Any
 
 import pytest
 
-from langchain_qwen import ChatQwen, IncompleteStreamError
+from langchain_qwen import (
+    ChatQwen,
+    DashScopeAuthenticationError,
+    IncompleteStreamError,
+)
+from langchain_qwen._compat import httpx
 from langchain_qwen._dialect import rules
+from langchain_qwen._errors import make_status_error
 from langchain_qwen.testing import DashScopeEmulator, Reply
 
 SEED_MAX = 2**31 - 1
@@ -278,3 +284,56 @@ def test_workspace_host_of_every_region(region: str, host: str) -> None:
 def test_model_name_checked_at_construction(model: Any) -> None:
     with pytest.raises((ValueError, TypeError), match="model"):
         ChatQwen(model=model, api_key="sk-x")
+
+
+# --------------------------------------------------------------------------- 401 advice
+def _auth_error(llm: ChatQwen) -> str:
+    with pytest.raises(DashScopeAuthenticationError) as info:
+        llm.invoke("hi")
+    return str(info.value)
+
+
+def test_401_advice_when_no_key_was_sent(emulator: DashScopeEmulator) -> None:
+    llm = ChatQwen(model="qwen-plus", base_url=emulator.base_url, max_retries=0)
+    text = _auth_error(llm)
+    assert "No API key was sent" in text
+    assert "region-specific" not in text
+
+
+def test_401_advice_when_base_url_chose_the_endpoint(
+    emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    llm = ChatQwen(base_url=emulator.base_url, api_key="sk-wrong", max_retries=0)
+    text = _auth_error(llm)
+    assert "chosen by base_url" in text
+    assert "set region=" not in text
+
+    monkeypatch.setenv("DASHSCOPE_API_BASE", emulator.base_url)
+    llm = ChatQwen(region="us", api_key="sk-wrong", max_retries=0)
+    text = _auth_error(llm)
+    assert "chosen by DASHSCOPE_API_BASE (which wins over region=)" in text
+
+
+def test_401_advice_for_a_region_names_the_region() -> None:
+    url = "https://dashscope-us.aliyuncs.com/compatible-mode/v1"
+    request = httpx.Request("POST", url + "/chat/completions")
+    request.headers["authorization"] = "Bearer sk-real-key"
+    response = httpx.Response(
+        401, json={"error": {"code": "invalid_api_key"}}, request=request
+    )
+    text = str(
+        make_status_error(
+            response, response.json(), region="us", region_text="US", model="m"
+        )
+    )
+    assert "region-specific" in text
+    assert "region=" in text
+
+
+def test_explicit_region_overridden_by_env_base_warns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_BASE", "https://qwq-users.example/v1")
+    with pytest.warns(UserWarning, match=r"DASHSCOPE_API_BASE.*region='us'"):
+        llm = ChatQwen(region="us", api_key="sk-x")
+    assert llm.openai_api_base == "https://qwq-users.example/v1"  # documented order
