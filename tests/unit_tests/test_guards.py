@@ -309,7 +309,8 @@ def test_401_advice_when_base_url_chose_the_endpoint(
     assert "set region=" not in text
 
     monkeypatch.setenv("DASHSCOPE_API_BASE", emulator.base_url)
-    llm = ChatQwen(region="us", api_key="sk-wrong", max_retries=0)
+    with pytest.warns(UserWarning, match="wins over region='us'"):
+        llm = ChatQwen(region="us", api_key="sk-wrong", max_retries=0)
     text = _auth_error(llm)
     assert "chosen by DASHSCOPE_API_BASE (which wins over region=)" in text
 
