@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 import pytest
+from langchain_core.messages import HumanMessage
 
 from langchain_qwen import (
     ChatQwen,
@@ -338,3 +339,15 @@ def test_explicit_region_overridden_by_env_base_warns(
     with pytest.warns(UserWarning, match=r"DASHSCOPE_API_BASE.*region='us'"):
         llm = ChatQwen(region="us", api_key="sk-x")
     assert llm.openai_api_base == "https://qwq-users.example/v1"  # documented order
+
+
+def test_n_message_points_at_what_returns_every_choice(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
+    with pytest.raises(ValueError, match=r"generate\(\)") as info:
+        list(llm.stream("hi", n=2))
+    assert "use invoke" not in str(info.value)
+    emulator.script(Reply.text("first"))
+    result = llm.generate([[HumanMessage("hi")]], n=2)
+    assert len(result.generations[0]) == 2  # what the message promises
+    assert emulator.last_request.json["n"] == 2
