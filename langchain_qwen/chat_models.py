@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import ipaddress
 import os
 import warnings
@@ -63,6 +64,7 @@ from langchain_qwen._structured_output import build_structured_output, instance_
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._tools import check_tools, normalize_tool_choice
 from langchain_qwen._version import __version__
+from langchain_qwen.rate_limiters import QwenRateLimiter, estimate_prompt_tokens
 
 __all__ = ["ChatQwen"]
 
@@ -621,12 +623,53 @@ class ChatQwen(BaseChatOpenAI):
             url=f"{base}/chat/completions",
             headers=headers,
             timeout=self._timeout(),
-            max_retries=2 if self.max_retries is None else self.max_retries,
+            # QwenRateLimiter retries itself, after a booked slot (see below).
+            max_retries=0 if self._qwen_limiter() else self._retries(),
             where=f"{region_label(self.region)} ({shown})" if self.region else shown,
             region=self.region,
             model=model,
             max_event_bytes=self.max_event_bytes,
         )
+
+    def _retries(self) -> int:
+        return 2 if self.max_retries is None else self.max_retries
+
+    def _qwen_limiter(self) -> QwenRateLimiter | None:
+        limiter = self.rate_limiter
+        return limiter if isinstance(limiter, QwenRateLimiter) else None
+
+    # A QwenRateLimiter books each request's tokens and retries 429s after its slot.
+    def _generate_with_cache(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = functools.partial(
+            super()._generate_with_cache, messages, stop, run_manager, **kwargs
+        )
+        limiter = self._qwen_limiter()
+        if limiter is None:
+            return call()
+        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
+        return limiter.run(call, cost, self._retries())
+
+    async def _agenerate_with_cache(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = functools.partial(
+            super()._agenerate_with_cache, messages, stop, run_manager, **kwargs
+        )
+        limiter = self._qwen_limiter()
+        if limiter is None:
+            return await call()
+        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
+        return await limiter.arun(call, cost, self._retries())
 
     def _timeout(self) -> Any:
         # No timeout given: per-read limits (a hung server is left after 10 min of
