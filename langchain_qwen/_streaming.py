@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_qwen._compat import httpx
+from langchain_qwen._compat import STREAM_ERRORS, TIMEOUT_ERRORS, httpx
 from langchain_qwen._errors import (
     DashScopeConnectionError,
     DashScopeStreamError,
@@ -242,7 +242,7 @@ def _request_id(response: httpx.Response, response_id: str | None) -> str | None
 def _transport_error(exc: Exception, state: StreamState) -> Exception:
     partial = state.partial()
     received = len(partial.text)
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, TIMEOUT_ERRORS):
         err: Any = DashScopeTimeoutError(request=state.request)
         err.message = f"Timed out while streaming after {received} characters of text."
         err.args = (err.message,)
@@ -315,7 +315,7 @@ def iter_chunks(
             chunk = state.on_data(data)
             if chunk is not None:
                 yield chunk
-    except (httpx.TransportError, httpx.StreamError) as exc:
+    except STREAM_ERRORS as exc:
         raise _transport_error(exc, state) from exc
     final = state.on_end()
     if final is not None:
@@ -342,7 +342,7 @@ async def aiter_chunks(
             chunk = state.on_data(data)
             if chunk is not None:
                 yield chunk
-    except (httpx.TransportError, httpx.StreamError) as exc:
+    except STREAM_ERRORS as exc:
         raise _transport_error(exc, state) from exc
     final = state.on_end()
     if final is not None:

@@ -34,7 +34,7 @@ from typing import Any
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
 
-from langchain_qwen._compat import httpx
+from langchain_qwen._compat import TIMEOUT_ERRORS, TRANSPORT_ERRORS, httpx
 from langchain_qwen._errors import (
     DashScopeConnectionError,
     DashScopeTimeoutError,
@@ -142,12 +142,12 @@ def _connection_error(
     exc: Exception, request: httpx.Request, target: RequestTarget
 ) -> Exception:
     where = f"{target.region_text}"
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, TIMEOUT_ERRORS):
         err = DashScopeTimeoutError(request=request)
         err.message = f"Request to {where} timed out ({type(exc).__name__})."
         err.args = (err.message,)
         return err
-    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
+    if type(exc).__name__ in ("ReadError", "WriteError", "RemoteProtocolError"):
         what = f"The connection to {where} broke before the answer was complete"
     else:
         what = f"Could not reach {where}"
@@ -209,12 +209,17 @@ def _parsed_url(url: str) -> httpx.URL:
 def _build(
     client: httpx.Client | httpx.AsyncClient, target: RequestTarget, content: bytes
 ) -> httpx.Request:
+    # A plain httpx client (not the SDK's flavour) takes its own URL and Timeout.
+    native = isinstance(client, httpx.Client | httpx.AsyncClient)
+    timeout = target.timeout
+    if not native and isinstance(timeout, httpx.Timeout):
+        timeout = type(client.timeout)(**timeout.as_dict())
     return client.build_request(
         "POST",
-        _parsed_url(target.url),
+        _parsed_url(target.url) if native else target.url,
         content=content,
         headers=target.headers,
-        timeout=target.timeout,
+        timeout=timeout,
     )
 
 
@@ -228,7 +233,7 @@ def post(
         request = _build(client, target, content)
         try:
             response = client.send(request)
-        except httpx.TransportError as exc:
+        except TRANSPORT_ERRORS as exc:
             time.sleep(attempts.after_transport_error(exc, request))
             continue
         if response.status_code < 400:
@@ -246,7 +251,7 @@ async def apost(
         request = _build(client, target, content)
         try:
             response = await client.send(request)
-        except httpx.TransportError as exc:
+        except TRANSPORT_ERRORS as exc:
             await asyncio.sleep(attempts.after_transport_error(exc, request))
             continue
         if response.status_code < 400:
@@ -344,7 +349,7 @@ def open_stream(
         sent = time.monotonic()
         try:
             response = client.send(request, stream=True)
-        except httpx.TransportError as exc:
+        except TRANSPORT_ERRORS as exc:
             time.sleep(attempts.after_transport_error(exc, request))
             continue
         if response.status_code < 400:
@@ -353,7 +358,7 @@ def open_stream(
             return response
         try:
             error_body = response.read()
-        except httpx.TransportError as exc:  # the error body itself was cut short
+        except TRANSPORT_ERRORS as exc:  # the error body itself was cut short
             time.sleep(attempts.after_transport_error(exc, request))
             continue
         finally:
@@ -373,7 +378,7 @@ async def aopen_stream(
         sent = time.monotonic()
         try:
             response = await client.send(request, stream=True)
-        except httpx.TransportError as exc:
+        except TRANSPORT_ERRORS as exc:
             await asyncio.sleep(attempts.after_transport_error(exc, request))
             continue
         if response.status_code < 400:
@@ -382,7 +387,7 @@ async def aopen_stream(
             return response
         try:
             error_body = await response.aread()
-        except httpx.TransportError as exc:  # the error body itself was cut short
+        except TRANSPORT_ERRORS as exc:  # the error body itself was cut short
             await asyncio.sleep(attempts.after_transport_error(exc, request))
             continue
         finally:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import copy
+import functools
 import ipaddress
 import os
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Literal
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import (
+    BaseLanguageModel,
     LangSmithParams,
     LanguageModelInput,
     ModelProfile,
@@ -41,6 +43,7 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_qwen import _transport
+from langchain_qwen._contract import check_constructor_keywords
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -50,7 +53,7 @@ from langchain_qwen._dialect import (
     thinking_on,
 )
 from langchain_qwen._dialect import rules as _rules
-from langchain_qwen._errors import DashScopeBadRequestError
+from langchain_qwen._errors import DashScopeBadRequestError, chunk_gap_error
 from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._pickling import portable_state
@@ -60,6 +63,7 @@ from langchain_qwen._regions import (
     resolve_endpoint,
 )
 from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
+from langchain_qwen._stream_gap import with_chunk_gap
 from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._structured_output import build_structured_output
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
@@ -79,6 +83,12 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _put_headers(chunk: ChatGenerationChunk, headers: dict[str, str]) -> None:
+    """Response headers on the first chunk (``include_response_headers``)."""
+    chunk.message.response_metadata["headers"] = headers
+    chunk.generation_info = {**(chunk.generation_info or {}), "headers": headers}
 
 
 class ChatQwen(BaseChatOpenAI):
@@ -217,11 +227,14 @@ class ChatQwen(BaseChatOpenAI):
     model_name: str = Field(default="qwen-plus", alias="model")
     """Qwen model name."""
 
-    openai_api_key: SecretStr | None = Field(
+    openai_api_key: (
+        SecretStr | Callable[[], str] | Callable[[], Awaitable[str]] | None
+    ) = Field(
         alias="api_key",
         default_factory=secret_from_env("DASHSCOPE_API_KEY", default=None),
     )
-    """DashScope API key (``DASHSCOPE_API_KEY``)."""
+    """DashScope API key (``DASHSCOPE_API_KEY``; ``dashscope_api_key=`` too), or a
+    function (sync or async) returning it, asked before each request."""
 
     openai_api_base: str | None = Field(default=None, alias="base_url")
     """Endpoint; resolved from region/workspace/env when not given."""
@@ -297,7 +310,9 @@ class ChatQwen(BaseChatOpenAI):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    _target_cache: _transport.RequestTarget | None = PrivateAttr(default=None)
+    _target_cache: tuple[tuple[Any, ...], _transport.RequestTarget] | None = (
+        PrivateAttr(default=None)
+    )
 
     # -- construction --
     @model_validator(mode="before")
@@ -310,6 +325,7 @@ class ChatQwen(BaseChatOpenAI):
         """
         if not isinstance(values, dict):
             return values
+        check_constructor_keywords(values, cls._keywords())
         # Check the raw values: pydantic's lax mode would turn True into 1 and
         # "0.5" into 0.5 before any check of ours could see them.
         _rules.check_values(values)
@@ -353,6 +369,12 @@ class ChatQwen(BaseChatOpenAI):
             )
         return values
 
+    @classmethod
+    @functools.cache
+    def _keywords(cls) -> frozenset[str]:
+        fields = cls.model_fields
+        return frozenset(fields) | {f.alias for f in fields.values() if f.alias}
+
     @model_validator(mode="after")
     def _set_qwen_version(self) -> Self:
         """Stamp the package version into the client metadata."""
@@ -384,7 +406,11 @@ class ChatQwen(BaseChatOpenAI):
     @property
     def lc_secrets(self) -> dict[str, str]:
         """Constructor argument names -> secret ids."""
-        return {"api_key": "DASHSCOPE_API_KEY", "openai_api_key": "DASHSCOPE_API_KEY"}
+        return {
+            "api_key": "DASHSCOPE_API_KEY",
+            "openai_api_key": "DASHSCOPE_API_KEY",
+            "dashscope_api_key": "DASHSCOPE_API_KEY",
+        }
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
@@ -442,6 +468,7 @@ class ChatQwen(BaseChatOpenAI):
                 extra_body=self.extra_body,
                 include_reasoning=self.include_reasoning_in_history,
                 thinking_tool_choice=self.thinking_tool_choice,
+                disabled=self.disabled_params,
             ),
             call_extra=call_extra,
             call_keys=set(kwargs),
@@ -452,34 +479,65 @@ class ChatQwen(BaseChatOpenAI):
         return dialect_for(resolve_server(self.server, self.openai_api_base))
 
     # -- sending --
-    def _request_target(self, model: str | None) -> _transport.RequestTarget:
-        target = self._target_cache
-        if target is None or target.model != model:
-            target = self._build_target(model)
-            if callable(self.openai_api_key) and not isinstance(
-                self.openai_api_key, SecretStr
-            ):
-                return target  # a key callable is asked again for each request
-            self._target_cache = target
+    def _request_target(
+        self, model: str | None, token: str | None = None
+    ) -> _transport.RequestTarget:
+        """The cached target, rebuilt when a setting it depends on changed."""
+        key = self.openai_api_key
+        fingerprint = (
+            model,
+            self.openai_api_base,
+            repr(self.default_headers),
+            repr(self.default_query),
+            self.openai_organization,
+            repr(self.request_timeout),
+            self.max_retries,
+            key if isinstance(key, SecretStr) else None,
+        )
+        cached = self._target_cache
+        if token is None and cached is not None and cached[0] == fingerprint:
+            return cached[1]
+        target = self._build_target(model, token)
+        if token is None and not callable(key):
+            self._target_cache = (fingerprint, target)
         return target
 
-    def _build_target(self, model: str | None) -> _transport.RequestTarget:
+    async def _arequest_target(self, model: str | None) -> _transport.RequestTarget:
         key = self.openai_api_key
-        if isinstance(key, SecretStr):
+        if callable(key) and not isinstance(key, SecretStr):
+            value = key()
+            token = value if isinstance(value, str) else await value
+            return self._request_target(model, token)
+        return self._request_target(model)
+
+    def _build_target(
+        self, model: str | None, token: str | None
+    ) -> _transport.RequestTarget:
+        key = self.openai_api_key
+        if token is not None:
+            pass
+        elif isinstance(key, SecretStr):
             token = key.get_secret_value()
         elif callable(key):
-            token = key()
+            value = key()  # async functions are awaited in _arequest_target
+            if not isinstance(value, str):
+                msg = f"api_key function returned {type(value).__name__}, not a str."
+                raise TypeError(msg)
+            token = value
         else:
             token = _NO_KEY_PLACEHOLDER
         headers = {
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
             "User-Agent": f"langchain-qwen/{__version__}",
-            **(self.default_headers or {}),
         }
+        if self.openai_organization:
+            headers["OpenAI-Organization"] = self.openai_organization
+        headers.update(self.default_headers or {})
         base = (self.openai_api_base or "").rstrip("/")
+        query = f"?{urlencode(dict(self.default_query))}" if self.default_query else ""
         return _transport.RequestTarget(
-            url=f"{base}/chat/completions",
+            url=f"{base}/chat/completions{query}",
             headers=headers,
             timeout=self._timeout(),
             max_retries=2 if self.max_retries is None else self.max_retries,
@@ -497,9 +555,17 @@ class ChatQwen(BaseChatOpenAI):
             return _transport.DEFAULT_TIMEOUT
         return self.request_timeout
 
+    def _sync_http(self) -> Any:
+        if self.root_client is None:  # langchain-openai builds none for an async key
+            msg = "api_key is an async function: use ainvoke/astream for this model."
+            raise ValueError(msg)
+        return self.root_client._client
+
     def _async_http(self) -> Any:
-        if self.http_async_client is not None:
-            return self.root_async_client._client  # the user's own client, as given
+        if self.http_async_client is not None or self.http_socket_options:
+            # The user's own client as given, or langchain-openai's with the
+            # socket options (and proxy) applied.
+            return self.root_async_client._client
         return _transport.loop_async_client(self._timeout())
 
     def _must_stream(self, model: str, kwargs: dict[str, Any]) -> bool:
@@ -524,7 +590,7 @@ class ChatQwen(BaseChatOpenAI):
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = _transport.post(
-                self.root_client._client, self._request_target(model), payload
+                self._sync_http(), self._request_target(model), payload
             )
         except DashScopeBadRequestError as e:
             if _NONSTREAM_THINKING_REFUSAL not in str(e):
@@ -550,7 +616,7 @@ class ChatQwen(BaseChatOpenAI):
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = await _transport.apost(
-                self._async_http(), self._request_target(model), payload
+                self._async_http(), await self._arequest_target(model), payload
             )
         except DashScopeBadRequestError as e:
             if _NONSTREAM_THINKING_REFUSAL not in str(e):
@@ -577,10 +643,10 @@ class ChatQwen(BaseChatOpenAI):
     ) -> dict[str, Any]:
         kwargs["stream"] = True
         include_usage = self.stream_usage if stream_usage is None else stream_usage
-        if include_usage:
+        if include_usage:  # a per-call stream_options wins
             kwargs["stream_options"] = {
-                **(kwargs.get("stream_options") or {}),
                 "include_usage": True,
+                **(kwargs.get("stream_options") or {}),
             }
         return self._get_request_payload(messages, stop=stop, **kwargs)
 
@@ -595,15 +661,19 @@ class ChatQwen(BaseChatOpenAI):
     ) -> Iterator[ChatGenerationChunk]:
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
-        response = _transport.open_stream(self.root_client._client, target, payload)
+        response = _transport.open_stream(self._sync_http(), target, payload)
         state = StreamState(
             request=response.request,
             response=response,
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
+        headers = dict(response.headers) if self.include_response_headers else None
         try:
             for chunk in map(audio.process, iter_chunks(response, state)):
+                if headers is not None:
+                    _put_headers(chunk, headers)
+                    headers = None
                 if run_manager:
                     run_manager.on_llm_new_token(
                         chunk.text,
@@ -624,7 +694,7 @@ class ChatQwen(BaseChatOpenAI):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
-        target = self._request_target(str(payload.get("model")))
+        target = await self._arequest_target(str(payload.get("model")))
         response = await _transport.aopen_stream(self._async_http(), target, payload)
         state = StreamState(
             request=response.request,
@@ -632,9 +702,19 @@ class ChatQwen(BaseChatOpenAI):
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
+        headers = dict(response.headers) if self.include_response_headers else None
+        gap = self.stream_chunk_timeout
+        chunks = with_chunk_gap(
+            aiter_chunks(response, state),
+            gap,
+            lambda: chunk_gap_error(gap, response.request, state.partial()),
+        )
         try:
-            async for raw_chunk in aiter_chunks(response, state):
+            async for raw_chunk in chunks:
                 chunk = audio.process(raw_chunk)
+                if headers is not None:
+                    _put_headers(chunk, headers)
+                    headers = None
                 if run_manager:
                     await run_manager.on_llm_new_token(
                         chunk.text,
@@ -725,7 +805,10 @@ class ChatQwen(BaseChatOpenAI):
         """Qwen token ids of ``text`` (needs the ``langchain-qwen[tokenizer]`` extra).
 
         Exact for the Qwen2.5/Qwen3 vocabulary (e.g. 你好啊 -> [108386, 103924]).
+        ``custom_get_token_ids`` replaces it when given.
         """
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
         return get_tokenizer().encode(text)
 
     def get_num_tokens_from_messages(
@@ -741,7 +824,12 @@ class ChatQwen(BaseChatOpenAI):
         calls and tool responses as Qwen3's template renders them; an estimate of
         what DashScope bills, which applies its own server-side templates. Images
         are not counted (``allow_fetching_images`` is accepted for compatibility).
+        With ``custom_get_token_ids``, LangChain's generic count uses it instead.
         """
+        if self.custom_get_token_ids is not None:
+            return BaseLanguageModel.get_num_tokens_from_messages(
+                self, list(messages), tools
+            )
         return count_message_tokens(list(messages), list(tools) if tools else None)
 
     # -- response --

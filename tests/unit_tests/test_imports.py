@@ -14,6 +14,7 @@ EXPECTED_ALL = {
     "DashScopeAuthenticationError",
     "DashScopeBadRequestError",
     "DashScopeConnectionError",
+    "DashScopeContextOverflowError",
     "DashScopeModelNotFoundError",
     "DashScopePermissionDeniedError",
     "DashScopeQuotaError",
