@@ -10,10 +10,27 @@ to send extra JSON fields), as they are per call.
 from __future__ import annotations
 
 import difflib
+import ipaddress
+import os
+import warnings
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlparse
 
-__all__ = ["ALIASES", "REFUSED", "check_constructor_keywords"]
+from pydantic import SecretStr
+
+from langchain_qwen._dialect import rules
+from langchain_qwen._regions import is_dashscope_host, region_label, resolve_endpoint
+
+__all__ = [
+    "ALIASES",
+    "NO_KEY",
+    "REFUSED",
+    "check_constructor_keywords",
+    "prepare_values",
+]
+
+NO_KEY = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 
 _RESPONSES_API = (
     "ChatQwen speaks DashScope's Chat Completions compatible mode; the Responses API "
@@ -98,3 +115,62 @@ def check_constructor_keywords(values: dict[str, Any], known: Iterable[str]) -> 
             "ChatQwen does not know, pass model_kwargs={...} (or extra_body={...})."
         )
         raise TypeError(msg)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def prepare_values(values: dict[str, Any], known: Iterable[str]) -> dict[str, Any]:
+    """Constructor keywords checked and resolved before the parent builds clients.
+
+    Aliases, refusals and unknown keywords; raw values checked against the registry
+    (pydantic's lax mode would turn True into 1 and "0.5" into 0.5 first); the
+    endpoint, region and key resolved; plain http to a remote host warned about.
+    """
+    check_constructor_keywords(values, known)
+    rules.check_values(values)
+    if isinstance(values.get("model_kwargs"), dict):
+        rules.check_values(values["model_kwargs"])
+    rules.check_timeout(values.get("timeout", values.get("request_timeout")))
+    for name in ("api_key", "openai_api_key"):
+        key = values.get(name)
+        secret = key.get_secret_value() if isinstance(key, SecretStr) else key
+        if isinstance(secret, str) and not secret.strip():
+            values.pop(name)  # an empty key is no key: say DASHSCOPE_API_KEY
+    base_url = values.pop("base_url", None) or values.pop("openai_api_base", None)
+    endpoint = resolve_endpoint(
+        base_url=base_url,
+        region=values.get("region"),
+        workspace_id=values.get("workspace_id"),
+    )
+    values["base_url"] = endpoint.base_url
+    values["region"] = endpoint.region
+    parsed = urlparse(endpoint.base_url)
+    has_key = values.get("api_key") is not None or (
+        values.get("openai_api_key") is not None
+    )
+    env_key = os.environ.get("DASHSCOPE_API_KEY", "").strip()
+    if not has_key and not env_key:
+        if is_dashscope_host(endpoint.base_url):
+            msg = (
+                "No DashScope API key: set the DASHSCOPE_API_KEY environment "
+                "variable or pass api_key=. Keys are region-specific; this "
+                f"endpoint is {region_label(endpoint.region)} "
+                f"({endpoint.base_url})."
+            )
+            raise ValueError(msg)
+        # Self-hosted servers often run without auth.
+        values["api_key"] = NO_KEY
+    if parsed.scheme == "http" and not _is_loopback(parsed.hostname or ""):
+        warnings.warn(
+            f"base_url {endpoint.base_url!r} uses plain http:// to a non-loopback "
+            "host: the API key would travel unencrypted. Use https://.",
+            stacklevel=4,
+        )
+    return values

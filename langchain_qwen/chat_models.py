@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import copy
 import functools
-import ipaddress
-import os
-import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Literal
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -43,7 +40,7 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_qwen import _transport
-from langchain_qwen._contract import check_constructor_keywords
+from langchain_qwen._contract import NO_KEY, prepare_values
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -58,9 +55,7 @@ from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._pickling import portable_state
 from langchain_qwen._regions import (
-    is_dashscope_host,
     region_label,
-    resolve_endpoint,
 )
 from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
 from langchain_qwen._stream_gap import with_chunk_gap
@@ -72,17 +67,7 @@ from langchain_qwen._version import __version__
 
 __all__ = ["ChatQwen"]
 
-_NO_KEY_PLACEHOLDER = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 _NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _put_headers(chunk: ChatGenerationChunk, headers: dict[str, str]) -> None:
@@ -325,49 +310,7 @@ class ChatQwen(BaseChatOpenAI):
         """
         if not isinstance(values, dict):
             return values
-        check_constructor_keywords(values, cls._keywords())
-        # Check the raw values: pydantic's lax mode would turn True into 1 and
-        # "0.5" into 0.5 before any check of ours could see them.
-        _rules.check_values(values)
-        if isinstance(values.get("model_kwargs"), dict):
-            _rules.check_values(values["model_kwargs"])
-        _rules.check_timeout(values.get("timeout", values.get("request_timeout")))
-        for name in ("api_key", "openai_api_key"):
-            key = values.get(name)
-            secret = key.get_secret_value() if isinstance(key, SecretStr) else key
-            if isinstance(secret, str) and not secret.strip():
-                values.pop(name)  # an empty key is no key: say DASHSCOPE_API_KEY
-        base_url = values.pop("base_url", None) or values.pop("openai_api_base", None)
-        endpoint = resolve_endpoint(
-            base_url=base_url,
-            region=values.get("region"),
-            workspace_id=values.get("workspace_id"),
-        )
-        values["base_url"] = endpoint.base_url
-        values["region"] = endpoint.region
-        parsed = urlparse(endpoint.base_url)
-        has_key = values.get("api_key") is not None or (
-            values.get("openai_api_key") is not None
-        )
-        env_key = os.environ.get("DASHSCOPE_API_KEY", "").strip()
-        if not has_key and not env_key:
-            if is_dashscope_host(endpoint.base_url):
-                msg = (
-                    "No DashScope API key: set the DASHSCOPE_API_KEY environment "
-                    "variable or pass api_key=. Keys are region-specific; this "
-                    f"endpoint is {region_label(endpoint.region)} "
-                    f"({endpoint.base_url})."
-                )
-                raise ValueError(msg)
-            # Self-hosted servers often run without auth.
-            values["api_key"] = _NO_KEY_PLACEHOLDER
-        if parsed.scheme == "http" and not _is_loopback(parsed.hostname or ""):
-            warnings.warn(
-                f"base_url {endpoint.base_url!r} uses plain http:// to a non-loopback "
-                "host: the API key would travel unencrypted. Use https://.",
-                stacklevel=4,
-            )
-        return values
+        return prepare_values(values, cls._keywords())
 
     @classmethod
     @functools.cache
@@ -525,7 +468,7 @@ class ChatQwen(BaseChatOpenAI):
                 raise TypeError(msg)
             token = value
         else:
-            token = _NO_KEY_PLACEHOLDER
+            token = NO_KEY
         headers = {
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
