@@ -10,6 +10,7 @@ to send extra JSON fields), as they are per call.
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 import os
 import warnings
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlparse
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from langchain_qwen._dialect import rules
 from langchain_qwen._regions import is_dashscope_host, region_label, resolve_endpoint
@@ -126,14 +127,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def prepare_values(values: dict[str, Any], known: Iterable[str]) -> dict[str, Any]:
+@functools.cache
+def _keywords(model_cls: type[BaseModel]) -> frozenset[str]:
+    fields = model_cls.model_fields
+    return frozenset(fields) | {f.alias for f in fields.values() if f.alias}
+
+
+def prepare_values(
+    values: dict[str, Any], model_cls: type[BaseModel]
+) -> dict[str, Any]:
     """Constructor keywords checked and resolved before the parent builds clients.
 
     Aliases, refusals and unknown keywords; raw values checked against the registry
     (pydantic's lax mode would turn True into 1 and "0.5" into 0.5 first); the
     endpoint, region and key resolved; plain http to a remote host warned about.
     """
-    check_constructor_keywords(values, known)
+    check_constructor_keywords(values, _keywords(model_cls))
     rules.check_values(values)
     if isinstance(values.get("model_kwargs"), dict):
         rules.check_values(values["model_kwargs"])

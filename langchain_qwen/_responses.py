@@ -23,11 +23,13 @@ from langchain_core.messages.tool import (
     invalid_tool_call,
     tool_call,
 )
+from langchain_core.outputs import ChatGenerationChunk
 
 __all__ = [
     "PROVIDER",
     "delta_to_chunk",
     "message_to_ai_message",
+    "put_headers",
     "usage_to_metadata",
 ]
 
@@ -162,3 +164,9 @@ def delta_to_chunk(
         tool_call_chunks=chunks,
         response_metadata=response_metadata,
     )
+
+
+def put_headers(chunk: ChatGenerationChunk, headers: dict[str, str]) -> None:
+    """Response headers on the first chunk (``include_response_headers``)."""
+    chunk.message.response_metadata["headers"] = headers
+    chunk.generation_info = {**(chunk.generation_info or {}), "headers": headers}

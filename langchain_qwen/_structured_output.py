@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -15,10 +16,12 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
+from langchain_qwen._tools import check_tools, normalize_tool_choice
+
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel, LanguageModelInput
 
-__all__ = ["build_structured_output"]
+__all__ = ["bind_tools_kwargs", "build_structured_output"]
 
 _METHODS = ("function_calling", "json_mode", "json_schema")
 
@@ -36,6 +39,56 @@ def _json_schema_format(
     if strict is not None:
         json_schema["strict"] = strict
     return {"type": "json_schema", "json_schema": json_schema}
+
+
+def _with_strict(tool: dict[str, Any], strict: bool | None) -> dict[str, Any]:
+    """``strict`` on a function tool in any form (dicts given as-is included)."""
+    if strict is None or tool.get("type") != "function":
+        return tool
+    return {**tool, "function": {**tool["function"], "strict": strict}}
+
+
+def bind_tools_kwargs(
+    tools: Sequence[Any],
+    *,
+    tool_choice: Any,
+    strict: bool | None,
+    parallel_tool_calls: bool | None,
+    response_format: dict[str, Any] | type | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The OpenAI-format tools and the other keywords ``bind_tools`` binds."""
+    if response_format is not None and strict is None:
+        strict = True  # ChatOpenAI's default when a response format comes along
+    formatted = [
+        _with_strict(convert_to_openai_tool(tool, strict=strict), strict)
+        for tool in tools
+    ]
+    names = check_tools(formatted)
+    bound: dict[str, Any] = {}
+    choice = normalize_tool_choice(tool_choice, names)
+    if choice is not None:
+        bound["tool_choice"] = choice
+    if parallel_tool_calls is not None:
+        bound["parallel_tool_calls"] = parallel_tool_calls
+    if response_format is not None:
+        if isinstance(response_format, dict) and response_format.get("type") == (
+            "json_schema"
+        ):
+            # create_agent's approximation of OpenAI's format: keep its strict.
+            inner = response_format.get("json_schema") or {}
+            if "schema" in inner:
+                strict = inner.get("strict", strict)
+                response_format = {
+                    "title": inner.get("name", "response"),
+                    **(
+                        {"description": inner["description"]}
+                        if "description" in inner
+                        else {}
+                    ),
+                    **inner["schema"],
+                }
+        bound["response_format"] = _json_schema_format(response_format, strict)
+    return formatted, bound
 
 
 def build_structured_output(

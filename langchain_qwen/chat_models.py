@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -27,7 +26,6 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_openai.chat_models.base import BaseChatOpenAI
 from pydantic import (
     BaseModel,
@@ -57,23 +55,21 @@ from langchain_qwen._pickling import portable_state
 from langchain_qwen._regions import (
     region_label,
 )
-from langchain_qwen._responses import PROVIDER, message_to_ai_message, usage_to_metadata
+from langchain_qwen._responses import (
+    PROVIDER,
+    message_to_ai_message,
+    put_headers,
+    usage_to_metadata,
+)
 from langchain_qwen._stream_gap import with_chunk_gap
 from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
-from langchain_qwen._structured_output import build_structured_output
+from langchain_qwen._structured_output import bind_tools_kwargs, build_structured_output
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
-from langchain_qwen._tools import check_tools, normalize_tool_choice
 from langchain_qwen._version import __version__
 
 __all__ = ["ChatQwen"]
 
 _NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
-
-
-def _put_headers(chunk: ChatGenerationChunk, headers: dict[str, str]) -> None:
-    """Response headers on the first chunk (``include_response_headers``)."""
-    chunk.message.response_metadata["headers"] = headers
-    chunk.generation_info = {**(chunk.generation_info or {}), "headers": headers}
 
 
 class ChatQwen(BaseChatOpenAI):
@@ -310,13 +306,7 @@ class ChatQwen(BaseChatOpenAI):
         """
         if not isinstance(values, dict):
             return values
-        return prepare_values(values, cls._keywords())
-
-    @classmethod
-    @functools.cache
-    def _keywords(cls) -> frozenset[str]:
-        fields = cls.model_fields
-        return frozenset(fields) | {f.alias for f in fields.values() if f.alias}
+        return prepare_values(values, cls)
 
     @model_validator(mode="after")
     def _set_qwen_version(self) -> Self:
@@ -615,7 +605,7 @@ class ChatQwen(BaseChatOpenAI):
         try:
             for chunk in map(audio.process, iter_chunks(response, state)):
                 if headers is not None:
-                    _put_headers(chunk, headers)
+                    put_headers(chunk, headers)
                     headers = None
                 if run_manager:
                     run_manager.on_llm_new_token(
@@ -656,7 +646,7 @@ class ChatQwen(BaseChatOpenAI):
             async for raw_chunk in chunks:
                 chunk = audio.process(raw_chunk)
                 if headers is not None:
-                    _put_headers(chunk, headers)
+                    put_headers(chunk, headers)
                     headers = None
                 if run_manager:
                     await run_manager.on_llm_new_token(
@@ -676,6 +666,7 @@ class ChatQwen(BaseChatOpenAI):
         tool_choice: dict | str | bool | None = None,
         strict: bool | None = None,
         parallel_tool_calls: bool | None = None,
+        response_format: dict[str, Any] | type | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (pydantic classes, functions, ``@tool``s, OpenAI dicts).
@@ -687,18 +678,22 @@ class ChatQwen(BaseChatOpenAI):
                 mode DashScope refuses a forced choice: ChatQwen raises before
                 sending, or falls back to ``"auto"`` if
                 ``thinking_tool_choice="auto"``.
-            strict: add ``strict`` to every function definition (None: omit it).
+            strict: add ``strict`` to every function definition, OpenAI dicts
+                included (None: omit it; True by default with ``response_format``,
+                as in ChatOpenAI).
             parallel_tool_calls: sent as given (DashScope's default is false).
+            response_format: a schema (pydantic class, TypedDict, JSON schema) for
+                the final answer, sent as a ``json_schema`` format.
             kwargs: other parameters bound with the tools.
         """
-        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
-        names = check_tools(formatted)
-        choice = normalize_tool_choice(tool_choice, names)
-        if choice is not None:
-            kwargs["tool_choice"] = choice
-        if parallel_tool_calls is not None:
-            kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return self.bind(tools=formatted, **kwargs)
+        formatted, bound = bind_tools_kwargs(
+            tools,
+            tool_choice=tool_choice,
+            strict=strict,
+            parallel_tool_calls=parallel_tool_calls,
+            response_format=response_format,
+        )
+        return self.bind(tools=formatted, **bound, **kwargs)
 
     def with_structured_output(
         self,

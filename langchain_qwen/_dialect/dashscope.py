@@ -50,3 +50,9 @@ class DashScopeDialect(Dialect):
             payload["tool_choice"] = "auto"
         check_body(payload, thinking=thinking)
         check_markers(payload["messages"])
+        if thinking and payload["messages"][-1].get("partial"):
+            msg = (
+                "Partial mode (an AIMessage with additional_kwargs['partial']=True "
+                "last) works without thinking only: set enable_thinking=False."
+            )
+            raise ValueError(msg)
