@@ -17,6 +17,7 @@ from typing import Any
 
 __all__ = [
     "JSON_INSTRUCTION",
+    "add_system_instruction",
     "check_tools",
     "ensure_json_word",
     "normalize_tool_choice",
@@ -100,16 +101,20 @@ def _mentions_json(content: Any) -> bool:
     return False
 
 
-def ensure_json_word(messages: list[dict[str, Any]]) -> None:
-    """Make sure "json" appears in the messages, adding a system instruction if not."""
-    if any(_mentions_json(m.get("content")) for m in messages):
-        return
+def add_system_instruction(messages: list[dict[str, Any]], text: str) -> None:
+    """Append ``text`` to the leading system message, adding one if there is none."""
     if messages and messages[0].get("role") == "system":
         content = messages[0].get("content")
         if isinstance(content, str):
-            messages[0]["content"] = f"{content}\n\n{JSON_INSTRUCTION}".lstrip()
+            messages[0]["content"] = f"{content}\n\n{text}".lstrip()
             return
         if isinstance(content, list):
-            content.append({"type": "text", "text": JSON_INSTRUCTION})
+            content.append({"type": "text", "text": text})
             return
-    messages.insert(0, {"role": "system", "content": JSON_INSTRUCTION})
+    messages.insert(0, {"role": "system", "content": text})
+
+
+def ensure_json_word(messages: list[dict[str, Any]]) -> None:
+    """Make sure "json" appears in the messages, adding a system instruction if not."""
+    if not any(_mentions_json(m.get("content")) for m in messages):
+        add_system_instruction(messages, JSON_INSTRUCTION)

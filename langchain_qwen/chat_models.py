@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Literal
-from urllib.parse import urlencode
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -38,23 +37,19 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_qwen import _transport
-from langchain_qwen._contract import NO_KEY, prepare_values
+from langchain_qwen._contract import prepare_values
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
     Settings,
     dialect_for,
     resolve_server,
-    thinking_on,
 )
 from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._errors import DashScopeBadRequestError, chunk_gap_error
 from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._pickling import portable_state
-from langchain_qwen._regions import (
-    region_label,
-)
 from langchain_qwen._responses import (
     PROVIDER,
     message_to_ai_message,
@@ -63,7 +58,12 @@ from langchain_qwen._responses import (
 )
 from langchain_qwen._stream_gap import with_chunk_gap
 from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
-from langchain_qwen._structured_output import bind_tools_kwargs, build_structured_output
+from langchain_qwen._structured_output import (
+    bind_tools_kwargs,
+    build_structured_output,
+    instance_profile,
+)
+from langchain_qwen._target import build_target
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._version import __version__
 
@@ -278,10 +278,13 @@ class ChatQwen(BaseChatOpenAI):
     """Send past turns' ``reasoning_content`` back to the model (off: as DashScope
     recommends, reasoning is not part of the conversation history)."""
 
-    thinking_tool_choice: Literal["raise", "auto"] = "raise"
-    """What to do when a forced ``tool_choice`` meets thinking mode, which DashScope
-    refuses: ``"raise"`` a clear error before sending, or fall back to ``"auto"``
-    with a warning."""
+    thinking_tool_choice: Literal["raise", "auto"] = "auto"
+    """What to do when a request that DashScope refuses while thinking (a forced
+    ``tool_choice``, a JSON ``response_format``) meets thinking that was asked for
+    (``enable_thinking=True``) or that the model cannot turn off: ``"auto"`` sends
+    ``tool_choice="auto"`` and asks for JSON in a system instruction, with a
+    warning; ``"raise"`` refuses with a clear error before sending. Thinking that
+    is only the model's default is turned off for such a request instead."""
 
     stream_usage: bool | None = True
     """Ask for token usage on streams (DashScope only sends it when asked)."""
@@ -363,7 +366,9 @@ class ChatQwen(BaseChatOpenAI):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return get_model_profile(self.model_name)
+        return instance_profile(
+            get_model_profile(self.model_name), self.model_name, self.enable_thinking
+        )
 
     @property
     def _default_params(self) -> dict[str, Any]:
@@ -430,7 +435,7 @@ class ChatQwen(BaseChatOpenAI):
         cached = self._target_cache
         if token is None and cached is not None and cached[0] == fingerprint:
             return cached[1]
-        target = self._build_target(model, token)
+        target = build_target(self, model, token, self._timeout())
         if token is None and not callable(key):
             self._target_cache = (fingerprint, target)
         return target
@@ -442,44 +447,6 @@ class ChatQwen(BaseChatOpenAI):
             token = value if isinstance(value, str) else await value
             return self._request_target(model, token)
         return self._request_target(model)
-
-    def _build_target(
-        self, model: str | None, token: str | None
-    ) -> _transport.RequestTarget:
-        key = self.openai_api_key
-        if token is not None:
-            pass
-        elif isinstance(key, SecretStr):
-            token = key.get_secret_value()
-        elif callable(key):
-            value = key()  # async functions are awaited in _arequest_target
-            if not isinstance(value, str):
-                msg = f"api_key function returned {type(value).__name__}, not a str."
-                raise TypeError(msg)
-            token = value
-        else:
-            token = NO_KEY
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "User-Agent": f"langchain-qwen/{__version__}",
-        }
-        if self.openai_organization:
-            headers["OpenAI-Organization"] = self.openai_organization
-        headers.update(self.default_headers or {})
-        base = (self.openai_api_base or "").rstrip("/")
-        query = f"?{urlencode(dict(self.default_query))}" if self.default_query else ""
-        return _transport.RequestTarget(
-            url=f"{base}/chat/completions{query}",
-            headers=headers,
-            timeout=self._timeout(),
-            max_retries=2 if self.max_retries is None else self.max_retries,
-            region=self.region,
-            region_text=(
-                f"{region_label(self.region)} ({base})" if self.region else base
-            ),
-            model=model,
-        )
 
     def _timeout(self) -> Any:
         # No timeout given: per-read limits (a hung server is left after 10 min of
@@ -674,10 +641,11 @@ class ChatQwen(BaseChatOpenAI):
         Args:
             tools: the tools; each becomes an OpenAI-format function definition.
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
-                a bound tool's name, or an OpenAI ``tool_choice`` dict. In thinking
-                mode DashScope refuses a forced choice: ChatQwen raises before
-                sending, or falls back to ``"auto"`` if
-                ``thinking_tool_choice="auto"``.
+                a bound tool's name, or an OpenAI ``tool_choice`` dict. DashScope
+                refuses a forced choice while thinking: thinking that is only the
+                model's default is turned off for the request; thinking asked for
+                or always on gets ``"auto"`` with a warning (or an error with
+                ``thinking_tool_choice="raise"``).
             strict: add ``strict`` to every function definition, OpenAI dicts
                 included (None: omit it; True by default with ``response_format``,
                 as in ChatOpenAI).
@@ -715,10 +683,13 @@ class ChatQwen(BaseChatOpenAI):
         "Respond with a single JSON object." system instruction when the messages do
         not mention JSON (DashScope refuses JSON mode otherwise).
 
-        DashScope refuses JSON modes and forced tool calls in thinking mode, so:
-        ``json_mode``/``json_schema`` turn thinking off for these calls, and
-        ``function_calling`` on a thinking model lets the model choose the tool
-        (``tool_choice="auto"``) instead of forcing it.
+        DashScope refuses JSON modes and forced tool calls while thinking, so on a
+        hybrid model (Qwen3.5+ think by default) thinking is off for these calls;
+        pass ``enable_thinking=True`` here to keep it. While thinking (kept, or on
+        models that always think: QwQ, QVQ, ``-thinking``), ``function_calling``
+        lets the model choose the tool (``tool_choice="auto"``), the JSON methods
+        put the schema in a system instruction, and an answer that does not parse
+        is asked for once more. Nothing here raises for a thinking model.
 
         Args:
             schema: the output schema; may be None only for ``json_mode``.
@@ -733,8 +704,8 @@ class ChatQwen(BaseChatOpenAI):
             method=method,
             include_raw=include_raw,
             strict=strict,
-            thinking=thinking_on(self.enable_thinking, self.model_name),
-            thinking_always=get_qwen_traits(self.model_name)["thinking"] == "always",
+            model=self.model_name,
+            instance_thinking=self.enable_thinking,
             **kwargs,
         )
 

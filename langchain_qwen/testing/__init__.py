@@ -34,7 +34,9 @@ Scripting: `emu.script(*replies)` queues replies first in first out; every chat
 request that passes the request checks consumes one. Requests refused by a check
 (401, 404, 400) consume nothing. With an empty script the emulator answers a short
 deterministic text (echoing the last message; valid JSON in JSON mode; with a short
-thinking text when the request thinks) and never invents tool calls.
+thinking text when the request thinks). It calls a tool only when `tool_choice` forces
+one (a named function, or `"required"`: the first tool not yet called, else the last),
+with arguments valid for the tool's schema.
 
 Faults: `Reply.error(...)` (HTTP errors; plain JSON for stream requests too, as
 DashScope does), `Reply.raw(...)` (exact bytes), `Reply.hang(seconds)`,

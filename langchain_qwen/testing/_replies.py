@@ -576,22 +576,34 @@ def _snippet(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def example_for_schema(schema: Any, depth: int = 0) -> Any:
+def example_for_schema(
+    schema: Any, depth: int = 0, root: Mapping[str, Any] | None = None
+) -> Any:
     """A small value that satisfies a (simple) JSON schema.
 
-    Enough for default answers in JSON-schema mode: objects get every declared
-    property, strings "example", numbers 0, enums their first member.
+    Enough for default answers in JSON-schema mode and forced tool calls: objects
+    get every declared property, strings "example", numbers their minimum or 0,
+    enums their first member, `$ref`s into `$defs`/`definitions` are followed.
     """
     if not isinstance(schema, Mapping) or depth > 8:
         return None
+    root = schema if root is None else root
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part) if isinstance(target, Mapping) else None
+        return example_for_schema(target, depth + 1, root)
     if "const" in schema:
         return schema["const"]
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         return schema["enum"][0]
+    if "default" in schema:
+        return schema["default"]
     for key in ("anyOf", "oneOf", "allOf"):
         options = schema.get(key)
         if isinstance(options, list) and options:
-            return example_for_schema(options[0], depth + 1)
+            return example_for_schema(options[0], depth + 1, root)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
@@ -599,17 +611,63 @@ def example_for_schema(schema: Any, depth: int = 0) -> Any:
         props = schema.get("properties")
         if not isinstance(props, Mapping):
             return {}
-        return {k: example_for_schema(v, depth + 1) for k, v in props.items()}
+        return {k: example_for_schema(v, depth + 1, root) for k, v in props.items()}
     if kind == "array":
         return []
     if kind == "string":
         return "example"
-    if kind == "integer":
-        return 0
-    if kind == "number":
-        return 0.0
+    if kind in ("integer", "number"):
+        low = schema.get("minimum", schema.get("exclusiveMinimum"))
+        value = 0 if not isinstance(low, int | float) else low
+        if "minimum" not in schema and "exclusiveMinimum" in schema:
+            value += 1
+        return int(value) if kind == "integer" else float(value)
     if kind == "boolean":
         return False
+    return None
+
+
+def _function_tools(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    tools = body.get("tools")
+    if not isinstance(tools, list):
+        return []
+    return [
+        t["function"]
+        for t in tools
+        if isinstance(t, Mapping)
+        and isinstance(t.get("function"), Mapping)
+        and isinstance(t["function"].get("name"), str)
+    ]
+
+
+def _called_names(messages: Any) -> set[str]:
+    names: set[str] = set()
+    for message in messages if isinstance(messages, list) else []:
+        calls = message.get("tool_calls") if isinstance(message, Mapping) else None
+        for call in calls if isinstance(calls, list) else []:
+            function = call.get("function") if isinstance(call, Mapping) else None
+            if isinstance(function, Mapping):
+                names.add(str(function.get("name")))
+    return names
+
+
+def forced_tool(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The function a forced `tool_choice` makes the model call, if any.
+
+    A named function is that function. `"required"` is the first function not yet
+    called in the conversation, else the last one (an agent's final-answer tool
+    comes last), so an unscripted agent loop walks its tools once and ends.
+    """
+    functions = _function_tools(body)
+    choice = body.get("tool_choice")
+    if not functions:
+        return None
+    if isinstance(choice, Mapping):
+        name = (choice.get("function") or {}).get("name")
+        return next((f for f in functions if f["name"] == name), None)
+    if choice == "required":
+        called = _called_names(body.get("messages"))
+        return next((f for f in functions if f["name"] not in called), functions[-1])
     return None
 
 
@@ -618,8 +676,10 @@ def default_reply(
 ) -> Reply:
     """The answer when the script is empty: deterministic and harmless.
 
-    Plain text echoing the last message briefly (never invented tool calls); valid
-    JSON in JSON mode; a short thinking text when the request thinks.
+    Plain text echoing the last message briefly; valid JSON in JSON mode; a call
+    with arguments valid for the schema when `tool_choice` forces one (see
+    `forced_tool`), never a tool call otherwise; a short thinking text when the
+    request thinks.
 
     Args:
         body: The request body.
@@ -649,12 +709,18 @@ def default_reply(
         spec = fmt.get("json_schema")
         schema = spec.get("schema") if isinstance(spec, Mapping) else None
         content = json.dumps(example_for_schema(schema) or {}, ensure_ascii=False)
-    if chunks:
-        # Benchmark streams: exactly `chunks` deltas of a few characters each.
-        content = "".join(f"t{i % 10} " for i in range(chunks))
     reasoning = (
         f"The user wrote {len(text)} characters. A short, direct answer fits."
         if thinking
         else None
     )
+    function = forced_tool(body)
+    if function is not None:
+        arguments = example_for_schema(function.get("parameters")) or {}
+        return Reply.tool_calls(
+            [{"name": function["name"], "arguments": arguments}], reasoning=reasoning
+        )
+    if chunks:
+        # Benchmark streams: exactly `chunks` deltas of a few characters each.
+        content = "".join(f"t{i % 10} " for i in range(chunks))
     return Reply.text(content, reasoning=reasoning, chunks=chunks)

@@ -95,10 +95,6 @@ _CALL_CASES: list[tuple[dict[str, Any], str]] = [
     ({"enable_thinking": "yes"}, "enable_thinking"),
     ({"thinking_budget": -3}, "thinking_budget"),
     ({"enable_thinkng": True}, "enable_thinkng"),
-    (
-        {"response_format": {"type": "json_object"}, "enable_thinking": True},
-        "enable_thinking",
-    ),
     ({"extra_body": {"seed": -1}}, "seed"),
     # Types: strings for numbers, bools for ints, ints for bools.
     ({"temperature": "0.5"}, "temperature"),
@@ -209,7 +205,7 @@ def test_n_with_tools_refused(emulator: DashScopeEmulator, make_llm: Any) -> Non
 def test_forced_tool_choice_in_thinking_refused(
     emulator: DashScopeEmulator, make_llm: Any
 ) -> None:
-    llm = make_llm(enable_thinking=True)
+    llm = make_llm(enable_thinking=True, thinking_tool_choice="raise")
     for choice in ("required", "GetWeather", "any"):
         with pytest.raises(ValueError, match="tool_choice"):
             llm.bind_tools([GetWeather], tool_choice=choice).invoke("weather?")

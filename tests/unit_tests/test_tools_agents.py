@@ -106,19 +106,19 @@ def test_thinking_tool_choice_auto_fallback_warns(
     emulator: DashScopeEmulator, make_llm: Any
 ) -> None:
     emulator.script(Reply.text("ok"))
-    llm = make_llm(enable_thinking=True, thinking_tool_choice="auto")
-    with pytest.warns(UserWarning, match="thinking mode"):
+    llm = make_llm(enable_thinking=True)  # thinking_tool_choice="auto" by default
+    with pytest.warns(UserWarning, match="refused by DashScope while thinking"):
         llm.bind_tools([GetWeather], tool_choice="required").invoke("hi")
     assert emulator.last_request.json["tool_choice"] == "auto"
+    assert emulator.last_request.json["enable_thinking"] is True
 
 
-def test_thinking_only_model_refuses_forced_choice(
+def test_thinking_tool_choice_raise_refuses_forced_choice(
     emulator: DashScopeEmulator, make_llm: Any
 ) -> None:
+    llm = make_llm(model="qwq-plus", thinking_tool_choice="raise")
     with pytest.raises(ValueError, match="thinking mode"):
-        make_llm(model="qwq-plus").bind_tools(
-            [GetWeather], tool_choice="required"
-        ).invoke("x")
+        llm.bind_tools([GetWeather], tool_choice="required").invoke("x")
     assert emulator.requests == []
 
 
@@ -221,34 +221,6 @@ def test_structured_function_calling_default(
     assert _tool_names(body) == ["Joke"]
 
 
-def test_structured_on_thinking_model_does_not_force(
-    emulator: DashScopeEmulator, make_llm: Any
-) -> None:
-    emulator.script(
-        Reply.tool_calls([{"name": "JokeDict", "arguments": _JOKE}], reasoning="r")
-    )
-    result = (
-        make_llm(enable_thinking=True).with_structured_output(JokeDict).invoke("joke")
-    )
-    assert result == _JOKE
-    assert emulator.last_request.json["tool_choice"] == "auto"
-
-
-def test_structured_json_mode_adds_json_word_and_disables_thinking(
-    emulator: DashScopeEmulator, make_llm: Any
-) -> None:
-    emulator.script(Reply.text(json.dumps(_JOKE)))
-    llm = make_llm(enable_thinking=True)
-    result = llm.with_structured_output(Joke, method="json_mode").invoke(
-        "Tell me a joke"
-    )
-    assert result == Joke(**_JOKE)
-    body = emulator.last_request.json
-    assert body["response_format"] == {"type": "json_object"}
-    assert body["enable_thinking"] is False
-    assert "json" in json.dumps(body["messages"]).lower()
-
-
 def test_json_mode_keeps_users_own_json_word(
     emulator: DashScopeEmulator, llm: ChatQwen
 ) -> None:
@@ -284,11 +256,6 @@ def test_structured_include_raw(emulator: DashScopeEmulator, llm: ChatQwen) -> N
     assert isinstance(out["raw"], AIMessage)
     assert out["parsed"] is None
     assert out["parsing_error"] is not None
-
-
-def test_structured_json_modes_refused_for_always_thinking_model(make_llm: Any) -> None:
-    with pytest.raises(ValueError, match="function_calling"):
-        make_llm(model="qwq-plus").with_structured_output(Joke, method="json_mode")
 
 
 # -- LangGraph ---------------------------------------------------------------------

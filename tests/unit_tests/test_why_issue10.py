@@ -138,6 +138,17 @@ def test_partial_mode(emulator: DashScopeEmulator, make_llm: Any) -> None:
     assert last == {"role": "assistant", "content": "def fib(n):\n", "partial": True}
 
 
+def test_partial_mode_turns_default_thinking_off(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
+    emulator.script(Reply.text("    return n"))
+    prefix = AIMessage("def fib(n):\n", additional_kwargs={"partial": True})
+    make_llm(model="qwen3-32b").invoke([HumanMessage("complete it"), prefix])
+    body = emulator.last_request.json
+    assert body["enable_thinking"] is False
+    assert body["messages"][-1]["partial"] is True
+
+
 def test_partial_mode_refusals(make_llm: Any) -> None:
     prefix = AIMessage("def fib(n):\n", additional_kwargs={"partial": True})
     with pytest.raises(ValueError, match="enable_thinking=False"):
