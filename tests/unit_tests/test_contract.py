@@ -51,7 +51,7 @@ HONOURED: dict[str, str] = {
     "openai_api_base": "test_model_copy_uses_new_host_and_headers",
     "openai_organization": "test_organization_header",
     "openai_proxy": "test_proxy_is_used",
-    "request_timeout": "test_faults::test_reset_without_retries_raises_connection_error",
+    "request_timeout": "test_faults::test_hung_server_is_left_after_timeout",
     "stream_usage": "test_chat_models::test_stream_usage_can_be_turned_off",
     "max_retries": "test_faults::test_default_max_retries_is_two",
     "presence_penalty": "test_sampling_fields_reach_the_body",
@@ -345,11 +345,14 @@ def test_plain_httpx_clients(emulator: DashScopeEmulator, make_llm: Any) -> None
 
 def test_proxy_is_used(emulator: DashScopeEmulator, make_llm: Any) -> None:
     """An http proxy gets the absolute URL; the emulator plays the proxy here."""
-    emulator.script(Reply.text("via proxy"))
+    emulator.script(Reply.text("via proxy"), Reply.text("async via proxy"))
     target = "http://qwen.invalid/compatible-mode/v1"
     proxy = emulator.base_url.split("/compatible-mode")[0]
-    llm = make_llm(base_url=target, openai_proxy=proxy)
+    with pytest.warns(UserWarning, match="plain http"):
+        llm = make_llm(base_url=target, openai_proxy=proxy)
     assert llm.invoke("x").text == "via proxy"
+    assert emulator.last_request.headers["host"] == "qwen.invalid"
+    assert asyncio.run(llm.ainvoke("x")).text == "async via proxy"
 
 
 def test_socket_options_are_applied(make_llm: Any, emulator: DashScopeEmulator) -> None:
