@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, SecretStr
 
+from langchain_qwen import _responses_api
 from langchain_qwen._dialect import rules
 from langchain_qwen._regions import is_dashscope_host, region_label, resolve_endpoint
 
@@ -33,10 +34,6 @@ __all__ = [
 
 NO_KEY = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 
-_RESPONSES_API = (
-    "ChatQwen speaks DashScope's Chat Completions compatible mode; the Responses API "
-    "is not supported yet"
-)
 _OPENAI_ONLY = "an OpenAI setting DashScope does not have"
 _OWN_TRANSPORT = (
     "ChatQwen sends requests through its own transport; pass http_client= / "
@@ -44,17 +41,11 @@ _OWN_TRANSPORT = (
 )
 
 REFUSED: dict[str, str] = {
-    # The Responses API (issue 13 replaces these two entries).
-    "use_responses_api": _RESPONSES_API,
-    "use_previous_response_id": _RESPONSES_API,
-    # Responses-API-only or OpenAI-only request settings.
-    "reasoning": f"{_RESPONSES_API}; use enable_thinking / thinking_budget",
-    "context_management": _RESPONSES_API,
-    "include": _RESPONSES_API,
-    "truncation": _RESPONSES_API,
+    # The Responses API fields (use_responses_api, use_previous_response_id, reasoning,
+    # include, truncation, store) are honoured by _responses_api (issue 13).
+    "context_management": f"{_OPENAI_ONLY} (OpenAI's Responses API compaction)",
     "verbosity": _OPENAI_ONLY,
     "service_tier": _OPENAI_ONLY,
-    "store": _OPENAI_ONLY,
     "prompt_cache_options": (
         f"{_OPENAI_ONLY}; DashScope's explicit context cache uses cache_control "
         "markers (langchain_qwen.mark_cache_breakpoint)"
@@ -160,6 +151,14 @@ def prepare_values(
     )
     values["base_url"] = endpoint.base_url
     values["region"] = endpoint.region
+    if values.get("use_responses_api") or values.get("session_cache"):
+        if values.get("use_responses_api") is False:
+            msg = (
+                "session_cache=True needs the Responses API, but "
+                "use_responses_api=False."
+            )
+            raise ValueError(msg)
+        _responses_api.check_region(endpoint.region)
     parsed = urlparse(endpoint.base_url)
     has_key = values.get("api_key") is not None or (
         values.get("openai_api_key") is not None

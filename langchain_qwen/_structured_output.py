@@ -232,13 +232,18 @@ def bind_tools_kwargs(
     response_format: dict[str, Any] | type | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The OpenAI-format tools and the other keywords ``bind_tools`` binds."""
+    # Imported here: _responses_api imports the dialects, which import this module.
+    from langchain_qwen._responses_api import is_builtin_tool
+
     if response_format is not None and strict is None:
         strict = True  # ChatOpenAI's default when a response format comes along
     formatted = [
-        _with_strict(convert_to_openai_tool(tool, strict=strict), strict)
+        dict(tool)  # a server-run tool (Responses API), as given
+        if is_builtin_tool(tool)
+        else _with_strict(convert_to_openai_tool(tool, strict=strict), strict)
         for tool in tools
     ]
-    names = check_tools(formatted)
+    names = check_tools([t for t in formatted if not is_builtin_tool(t)])
     bound: dict[str, Any] = {}
     choice = normalize_tool_choice(tool_choice, names)
     if choice is not None:

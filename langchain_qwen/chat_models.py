@@ -36,7 +36,7 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _transport
+from langchain_qwen import _responses_api, _transport
 from langchain_qwen._contract import prepare_values
 from langchain_qwen._dialect import (
     Dialect,
@@ -289,8 +289,17 @@ class ChatQwen(BaseChatOpenAI):
     stream_usage: bool | None = True
     """Ask for token usage on streams (DashScope only sends it when asked)."""
 
-    use_responses_api: bool | None = False
-    """DashScope compatible mode is Chat Completions only."""
+    use_responses_api: bool | None = None
+    """Use DashScope's Responses API (``True``), Chat Completions (``False``), or
+    choose per call (``None``): the Responses API when a built-in tool
+    (``{"type": "web_search"}``, ...), ``previous_response_id``,
+    ``use_previous_response_id`` or ``session_cache`` asks for it. Served in the
+    Singapore, Beijing and US regions."""
+
+    session_cache: bool = False
+    """DashScope's session cache for multi-turn Responses-API conversations (sends
+    ``x-dashscope-session-cache: enable``; cached input is billed at 10%, cache
+    creation at 125%). Selects the Responses API."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -390,6 +399,9 @@ class ChatQwen(BaseChatOpenAI):
         **kwargs: Any,
     ) -> dict:
         """The exact JSON body sent (one pass: parent payload, then the dialect)."""
+        if _responses_api.wanted(self, kwargs):
+            messages = self._convert_input(input_).to_messages()
+            return _responses_api.payload(self, messages, stop, kwargs)
         kwargs.pop("ls_structured_output_format", None)
         _rules.check_call_kwargs(kwargs)
         call_extra = kwargs.pop("extra_body", None) or {}
@@ -487,6 +499,8 @@ class ChatQwen(BaseChatOpenAI):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
+        if _responses_api.wanted(self, kwargs):
+            return _responses_api.generate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = _transport.post(
@@ -513,6 +527,8 @@ class ChatQwen(BaseChatOpenAI):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs)
             )
+        if _responses_api.wanted(self, kwargs):
+            return await _responses_api.agenerate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = await _transport.apost(
@@ -559,6 +575,9 @@ class ChatQwen(BaseChatOpenAI):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if _responses_api.wanted(self, kwargs):
+            yield from _responses_api.stream(self, messages, stop, run_manager, kwargs)
+            return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
         response = _transport.open_stream(self._sync_http(), target, payload)
@@ -593,6 +612,13 @@ class ChatQwen(BaseChatOpenAI):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        if _responses_api.wanted(self, kwargs):
+            responses = _responses_api.astream(
+                self, messages, stop, run_manager, kwargs
+            )
+            async for chunk in responses:
+                yield chunk
+            return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = await self._arequest_target(str(payload.get("model")))
         response = await _transport.aopen_stream(self._async_http(), target, payload)
@@ -639,7 +665,10 @@ class ChatQwen(BaseChatOpenAI):
         """Bind tools (pydantic classes, functions, ``@tool``s, OpenAI dicts).
 
         Args:
-            tools: the tools; each becomes an OpenAI-format function definition.
+            tools: the tools; each becomes an OpenAI-format function definition,
+                except DashScope's built-in tools (``{"type": "web_search"}``,
+                ``web_extractor``, ``code_interpreter``, ...), which run on the
+                server and are sent through the Responses API.
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
                 a bound tool's name, or an OpenAI ``tool_choice`` dict. DashScope
                 refuses a forced choice while thinking: thinking that is only the

@@ -76,11 +76,19 @@ Flavors (`DashScopeEmulator(flavor=...)`) emulate self-hosted servers serving Qw
   request rules, any model accepted unless `models` is given (then 404
   `model "x" not found, try pulling it first`).
 
+Responses API: `POST .../responses` (also under the app-protocol path
+`/api/v2/apps/protocols/compatible-mode/v1`) answers OpenAI's Responses protocol,
+non-streamed or as the event stream, and stores responses for
+`previous_response_id`. Script built-in tool calls with
+`ResponsesReply(Reply.text(...), builtin=(BuiltinCall.web_search(...), ...))`;
+see `langchain_qwen.testing._responses_api`.
+
 Run it in a separate process with `python -m langchain_qwen.testing serve`, and use
 the `dashscope_emulator` pytest fixture from `langchain_qwen.testing.pytest_plugin`.
 """
 
 from langchain_qwen.testing._replies import Reply, ToolCall
+from langchain_qwen.testing._responses_api import BuiltinCall, ResponsesReply
 from langchain_qwen.testing._server import (
     DEFAULT_API_KEY,
     DashScopeEmulator,
@@ -90,9 +98,11 @@ from langchain_qwen.testing._server import (
 
 __all__ = [
     "DEFAULT_API_KEY",
+    "BuiltinCall",
     "DashScopeEmulator",
     "RecordedRequest",
     "Reply",
     "Responder",
+    "ResponsesReply",
     "ToolCall",
 ]

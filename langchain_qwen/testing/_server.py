@@ -28,9 +28,14 @@ from langchain_qwen.testing._render import (
     sse,
 )
 from langchain_qwen.testing._replies import Reply, default_reply, status_for
+from langchain_qwen.testing._responses_api import (
+    RESPONSES_PATHS,
+    ResponsesEndpoint,
+    ResponsesReply,
+)
 from langchain_qwen.testing._rules import RuleError
 
-Responder = Callable[[dict[str, Any]], Reply]
+Responder = Callable[[dict[str, Any]], "Reply | ResponsesReply"]
 """A scripted reply computed from the request body when its turn comes."""
 
 DEFAULT_API_KEY = "sk-emulator-0000000000000000"
@@ -186,6 +191,7 @@ class DashScopeEmulator:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._conns: set[_http.Connection] = set()
         self._conn_ids = itertools.count(1)
+        self._responses = ResponsesEndpoint()
         self.batches = BatchService(self._answer_offline)
         """The Batch API (`/files`, `/batches`); set its `timing` and limits."""
 
@@ -279,9 +285,10 @@ class DashScopeEmulator:
         example on the tool results of an agent's previous step).
         """
         for reply in replies:
-            if not isinstance(reply, Reply) and not callable(reply):
+            if not isinstance(reply, Reply | ResponsesReply) and not callable(reply):
                 msg = (
-                    "script() takes Reply objects or callables returning one, got "
+                    "script() takes Reply (or ResponsesReply) objects or callables "
+                    "returning one, got "
                     f"{type(reply).__name__}"
                 )
                 raise TypeError(msg)
@@ -317,6 +324,10 @@ class DashScopeEmulator:
                 msg = "the emulator has not received any request yet"
                 raise LookupError(msg)
             return self._requests[-1]
+
+    def stored_response(self, response_id: str) -> list[dict[str, Any]] | None:
+        """Input and output items of a stored Responses-API conversation, or None."""
+        return self._responses.stored(response_id)
 
     def clear(self) -> None:
         """Forget the script and the recorded requests."""
@@ -491,13 +502,15 @@ class DashScopeEmulator:
             region, rest = segments[1], "/" + segments[2]
         else:
             rest = path
-        bases = {self._flavor.base_path, "/compatible-mode/v1"}
+        bases = {self._flavor.base_path, *RESPONSES_PATHS}
         for base in bases:
             if rest.startswith(base + "/"):
                 endpoint = rest[len(base) + 1 :]
-                if endpoint in ("chat/completions", "models") or endpoint.startswith(
-                    ("models/", "files", "batches")
-                ):
+                if endpoint in (
+                    "chat/completions",
+                    "models",
+                    "responses",
+                ) or endpoint.startswith(("models/", "files", "batches")):
                     return _Route(region, endpoint)
         return None
 
@@ -524,12 +537,17 @@ class DashScopeEmulator:
         return strict if strict is not None else list(self._flavor.default_models)
 
     def _next_reply(self, body: dict[str, Any]) -> Reply | None:
+        made = self._next_scripted(body)
+        # Built-in tool calls exist only on the Responses route.
+        return made.reply if isinstance(made, ResponsesReply) else made
+
+    def _next_scripted(self, body: dict[str, Any]) -> Reply | ResponsesReply | None:
         with self._lock:
             reply = self._script.popleft() if self._script else None
-        if reply is None or isinstance(reply, Reply):
+        if reply is None or isinstance(reply, Reply | ResponsesReply):
             return reply
         made = reply(body)
-        if not isinstance(made, Reply):
+        if not isinstance(made, Reply | ResponsesReply):
             msg = f"scripted callable returned {type(made).__name__}, not a Reply"
             raise TypeError(msg)
         return made
@@ -588,7 +606,7 @@ class DashScopeEmulator:
             return await self._send_error(conn, record, err, ctx, keep)
         if route.endpoint.startswith(("files", "batches")):
             return await self._send_batch_api(conn, record, route, req, ctx, keep)
-        if route.endpoint == "chat/completions":
+        if route.endpoint in ("chat/completions", "responses"):
             if req.method != "POST":
                 return await self._send_error(conn, record, _not_allowed(), ctx, keep)
         elif req.method != "GET":
@@ -596,6 +614,10 @@ class DashScopeEmulator:
         if not self._authorized(req.headers, route.region):
             err = self._flavor.unauthorized(route.region)
             return await self._send_error(conn, record, err, ctx, keep)
+        if route.endpoint == "responses":
+            return await self._responses.serve(
+                self, conn, reader, record, parsed, ctx, keep, route.region
+            )
         if route.endpoint != "chat/completions":
             return await self._send_models(conn, record, route, ctx, keep)
         return await self._chat(conn, reader, record, route, parsed, ctx, keep)

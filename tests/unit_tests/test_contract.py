@@ -75,20 +75,23 @@ HONOURED: dict[str, str] = {
     "extra_body": "test_chat_models::test_dashscope_params_top_level_and_extra_body_merge",
     "include_response_headers": "test_include_response_headers",
     "disabled_params": "test_disabled_params",
+    # The Responses API (issue 13).
+    "use_responses_api": "test_responses_api::test_text_answer_and_metadata",
+    "use_previous_response_id": (
+        "test_responses_api::test_use_previous_response_id_sends_only_new_messages"
+    ),
+    "store": "test_responses_api::test_store_false_is_sent_and_not_continuable",
+    "reasoning": "test_responses_only_settings_select_the_responses_api",
+    "include": "test_responses_only_settings_select_the_responses_api",
+    "truncation": "test_responses_only_settings_select_the_responses_api",
 }
 # ChatOpenAI's aliases people pass.
 CHATOPENAI_ALIASES = {"max_completion_tokens": "test_max_completion_tokens_alias"}
 
 _SET_VALUE: dict[str, Any] = {
-    "use_responses_api": True,
-    "use_previous_response_id": True,
-    "reasoning": {"effort": "low"},
     "context_management": [{"type": "compaction"}],
-    "include": ["reasoning.encrypted_content"],
-    "truncation": "auto",
     "verbosity": "low",
     "service_tier": "flex",
-    "store": True,
     "prompt_cache_options": {"key": "x"},
     "tiktoken_model_name": "gpt-4o",
 }
@@ -128,9 +131,22 @@ def test_refused_fields_name_themselves(name: str) -> None:
         ChatQwen(model="qwen-plus", api_key="sk-test", **{name: value})
 
 
-def test_responses_api_off_is_fine() -> None:
-    llm = ChatQwen(model="qwen-plus", api_key="sk-test", use_responses_api=False)
-    assert not llm.use_responses_api
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"reasoning": {"effort": "low"}},
+        {"include": ["reasoning.encrypted_content"]},
+        {"truncation": "auto"},
+    ],
+)
+def test_responses_only_settings_select_the_responses_api(
+    emulator: DashScopeEmulator, make_llm: Any, setting: dict[str, Any]
+) -> None:
+    emulator.script(Reply.text("ok"))
+    assert make_llm(model="qwen3-max", **setting).invoke("x").text == "ok"
+    request = emulator.last_request
+    assert request.path.endswith("/responses")
+    assert {k: request.json[k] for k in setting} == setting
 
 
 def test_unknown_keyword_names_the_closest_field() -> None:

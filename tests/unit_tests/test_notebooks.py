@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from langchain_qwen.testing import DashScopeEmulator, Reply
+from langchain_qwen.testing import BuiltinCall, DashScopeEmulator, Reply, ResponsesReply
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CELL_TIMEOUT = 60
@@ -46,6 +46,14 @@ EXPECTED: dict[str, list[str]] = {
         "Hangzhou has light rain at 18°C",
         "Joke(setup='Why was the cat sitting on the computer?'",
         "Apsara Conference",
+        "[web_search] Apsara Conference 2026 dates",  # Responses API agent
+        "[sources] ['https://www.alibabacloud.com/apsara-conference']",
+        "[tool call] get_weather {'city': 'Hangzhou'}",
+        "[tool result] light rain, 18°C",
+        "expect light rain at 18°C, so bring an umbrella.",
+        "previous_response_id is the last answer: True",
+        "input sent: [{'content': 'Sum that up in five words.', 'role': 'user', 'type': 'message'}]",
+        "Apsara: Hangzhou, autumn, umbrella.",
         "Labrador retriever",
         "'mime_type': 'image/png'",  # image_block_from_file on a local PNG
         '"target_lang": "English"',  # qwen-mt request body
@@ -136,7 +144,12 @@ def _scripted_replies(nb: Any) -> list[Reply]:
         ):
             expr = ast.Expression(ast.List(elts=node.args, ctx=ast.Load()))
             ast.fix_missing_locations(expr)
-            return eval(compile(expr, "<notebook script>", "eval"), {"Reply": Reply})
+            names = {
+                "Reply": Reply,
+                "ResponsesReply": ResponsesReply,
+                "BuiltinCall": BuiltinCall,
+            }
+            return eval(compile(expr, "<notebook script>", "eval"), names)
     raise AssertionError("the first code cell has no emu.script(...) call")
 
 
