@@ -244,7 +244,18 @@ class ChatQwen(BaseChatOpenAI):
     """Web search."""
 
     search_options: dict[str, Any] | None = None
-    """Web search strategy (forced_search, enable_source, search_strategy, ...)."""
+    """Web search strategy (forced_search, enable_source, search_strategy, ...).
+    ``search_strategy="agent_max"`` (search and full-page reading) is answered on
+    streams only: ``invoke`` streams for it."""
+
+    enable_code_interpreter: bool | None = None
+    """DashScope's built-in Python sandbox; needs thinking and a stream (``invoke``
+    streams for it). The executed code is not returned in compatible mode."""
+
+    preserve_thinking: bool | None = None
+    """Qwen3.6+: keep earlier turns' reasoning in context (agent loops). Sends past
+    turns' ``reasoning_content`` back; top level on DashScope,
+    ``chat_template_kwargs`` on vLLM/SGLang."""
 
     response_format: dict[str, Any] | None = None
     """``{"type": "json_object"}`` or a ``json_schema`` format for every call."""

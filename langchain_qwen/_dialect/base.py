@@ -74,7 +74,9 @@ class Dialect:
         payload["messages"] = shape_messages(
             messages,
             restore_markers(messages, payload["messages"]),
-            include_reasoning=settings.include_reasoning,
+            # preserve_thinking keeps earlier turns' reasoning: send it back.
+            include_reasoning=settings.include_reasoning
+            or payload.get("preserve_thinking") is True,
         )
         # Precedence, low to high: instance extra_body, instance fields, per-call
         # extra_body, per-call keywords (already in payload as the parent put them).

@@ -21,9 +21,15 @@ Sources (checked with the vendor pages; see the closing note of issue 10):
 ``top_p`` is ``(0, 1.0)`` on the vendor's compatible-mode page (1.0, OpenAI's default,
 is accepted in practice); ``top_k`` ``>= 0``, ``None`` or ``> 100`` disables it;
 ``enable_code_interpreter`` needs thinking and streaming (vendor page "Code
-interpreter"); ``incremental_output``/``result_format`` belong to DashScope's native
-API, not to compatible mode (streams are always incremental there), so they are not
-rows: send them through ``extra_body`` if a gateway wants them.
+interpreter"); ``preserve_thinking`` (Qwen3.6+) keeps earlier turns' reasoning, a
+top-level key on DashScope and a chat-template option on vLLM/SGLang (Qwen3.6 model
+card); ``search_strategy="agent_max"`` (search plus full-page reading, vendor page
+"Web search") is answered on streams only; ``n`` > 1 only on models that support it
+(vendor compatible-mode page: qwen-plus; open-source Qwen3 in non-thinking mode),
+never with tools, on a stream or while thinking; ``incremental_output`` and
+``result_format`` belong to DashScope's native API, not to compatible mode (streams
+are always incremental there), so they are not rows: send them through
+``extra_body`` if a gateway wants them.
 """
 
 from __future__ import annotations
@@ -124,7 +130,7 @@ def _response_format_ok(v: Any) -> bool:
     return True
 
 
-SEARCH_STRATEGIES = ("turbo", "max", "agent", "standard", "pro")
+SEARCH_STRATEGIES = ("turbo", "max", "agent", "agent_max", "standard", "pro")
 _SEARCH_FLAGS = (
     "forced_search",
     "enable_source",
@@ -140,6 +146,10 @@ def _search_options_ok(v: Any) -> bool:
         return False
     strategy = v.get("search_strategy")
     return strategy is None or strategy in SEARCH_STRATEGIES
+
+
+def _agent_max(v: Any) -> bool:
+    return isinstance(v, dict) and v.get("search_strategy") == "agent_max"
 
 
 def _translation_options_ok(v: Any) -> bool:
@@ -183,6 +193,23 @@ def _n_with(v: Any, body: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _n_on_dashscope(v: Any, body: Mapping[str, Any], thinking: bool) -> str | None:
+    if not _is_int(v) or v <= 1:
+        return None
+    from langchain_qwen._model_profiles import get_qwen_traits  # data, loaded late
+
+    model = str(body.get("model"))
+    if not get_qwen_traits(model)["supports_n"]:
+        return (
+            f"Invalid value for `n`: {v}. DashScope answers n > 1 only on models "
+            f"that support it (qwen-plus, open-source Qwen3); {model!r} gives 1 "
+            "answer: call it several times instead."
+        )
+    if thinking:
+        return f"Invalid value for `n`: {v}. Allowed while thinking: 1."
+    return None
+
+
 # -- the registry ---------------------------------------------------------------------
 def _place(
     dashscope: Placement, chat_template: Placement, ollama: Placement
@@ -208,10 +235,13 @@ class Rule:
         field: A ``ChatQwen`` field of ours that ``_default_params`` sends when set
             (inherited ``BaseChatOpenAI`` fields are sent by the parent).
         per_call: Accepted as a per-call keyword (``invoke(..., name=value)``).
-        stream_only: DashScope answers it only on streams (invoke streams for it).
+        stream_only: DashScope answers it only on streams (invoke streams for it):
+            always, or for the values a predicate picks.
         needs_thinking: DashScope takes it only in thinking mode.
         refused_thinking: Values DashScope refuses in thinking mode, and the error.
         with_body: A rule involving other keys: the error text, or None.
+        on_dashscope: A DashScope rule involving the model or the thinking state
+            ``(value, body, thinking)``: the error text, or None.
     """
 
     name: str
@@ -221,10 +251,16 @@ class Rule:
     why: str = ""
     field: bool = False
     per_call: bool = True
-    stream_only: bool = False
+    stream_only: bool | Callable[[Any], bool] = False
     needs_thinking: bool = False
     refused_thinking: tuple[Callable[[Any], bool], str] | None = None
     with_body: Callable[[Any, Mapping[str, Any]], str | None] | None = None
+    on_dashscope: Callable[[Any, Mapping[str, Any], bool], str | None] | None = None
+
+    def streams(self, value: Any) -> bool:
+        """Whether DashScope answers ``value`` of this key on streams only."""
+        only = self.stream_only
+        return bool(value) and (only(value) if callable(only) else only)
 
 
 _WEB_SEARCH = "web search is a DashScope service"
@@ -252,7 +288,13 @@ RULES: dict[str, Rule] = {
             _NOT_OLLAMA,
             "Ollama's OpenAI-compatible API has no repetition_penalty",
         ),
-        Rule("n", _int_in(1, 4), "an integer from 1 to 4", with_body=_n_with),
+        Rule(
+            "n",
+            _int_in(1, 4),
+            "an integer from 1 to 4",
+            with_body=_n_with,
+            on_dashscope=_n_on_dashscope,
+        ),
         Rule("max_tokens", _int_in(1), "an integer >= 1"),
         Rule(
             "max_input_tokens",
@@ -304,6 +346,7 @@ RULES: dict[str, Rule] = {
             _DASHSCOPE_ONLY,
             _WEB_SEARCH,
             field=True,
+            stream_only=_agent_max,
         ),
         Rule(
             "enable_code_interpreter",
@@ -311,8 +354,17 @@ RULES: dict[str, Rule] = {
             "true or false",
             _DASHSCOPE_ONLY,
             "a DashScope tool",
+            field=True,
             stream_only=True,
             needs_thinking=True,
+        ),
+        Rule(
+            "preserve_thinking",
+            _is_bool,
+            "true or false",
+            _place("top", "template", "drop"),
+            "Ollama's OpenAI-compatible API takes no chat-template options",
+            field=True,
         ),
         Rule(
             "response_format",
@@ -367,7 +419,6 @@ RULES: dict[str, Rule] = {
             "reasoning_effort",
             _is_str,
             "a string such as 'low', 'medium', 'high' or 'none'",
-            per_call=False,
         ),
         Rule("parallel_tool_calls", _is_bool, "true or false"),
         Rule(
@@ -462,9 +513,7 @@ def check_timeout(value: Any) -> None:
 def needs_stream(values: Mapping[str, Any]) -> bool:
     """Whether a stream-only key is set (truthy) in ``values``."""
     return any(
-        rule.stream_only and values.get(name)
-        for name, rule in RULES.items()
-        if name in values
+        rule.streams(values.get(name)) for name, rule in RULES.items() if name in values
     )
 
 
@@ -489,7 +538,11 @@ def check_body(body: Mapping[str, Any], *, thinking: bool | None) -> None:
             raise ValueError(error)
         if thinking is None or not value:
             continue
-        if rule.stream_only and not body.get("stream"):
+        if rule.on_dashscope is not None and (
+            error := rule.on_dashscope(value, body, thinking)
+        ):
+            raise ValueError(error)
+        if rule.streams(value) and not body.get("stream"):
             msg = f"`{name}` works on streams only: use stream() or streaming=True."
             raise ValueError(msg)
         if rule.needs_thinking and not thinking:

@@ -8,6 +8,7 @@ InvalidParameter: ...` pattern DashScope uses for parameter errors.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,7 @@ KNOWN_KEYS = frozenset(
         "enable_search",
         "search_options",
         "enable_code_interpreter",
+        "preserve_thinking",
         "vl_high_resolution_images",
         "translation_options",
         "modalities",
@@ -66,6 +68,7 @@ DASHSCOPE_ONLY_KEYS = frozenset(
         "enable_search",
         "search_options",
         "enable_code_interpreter",
+        "preserve_thinking",
         "vl_high_resolution_images",
         "translation_options",
         "max_input_tokens",
@@ -286,6 +289,43 @@ def _check_stop(stop: Any) -> RuleError | None:
     return None
 
 
+# n > 1: qwen-plus (vendor compatible-mode page) and open-source Qwen3 checkpoints
+# in non-thinking mode.
+_N_MODELS = re.compile(r"^(?:qwen-plus(?:-|$)|qwen3-(?:next-)?[\d.]+b)")
+
+
+def supports_n(model: str) -> bool:
+    """Whether DashScope answers `n` > 1 for this model (when not thinking)."""
+    name = model.lower()
+    return bool(_N_MODELS.match(name)) and "thinking" not in name
+
+
+def _check_features(
+    body: Mapping[str, Any], *, model: str, stream: bool, thinking: bool
+) -> RuleError | None:
+    """Code interpreter, the agent_max search strategy and `n` > 1."""
+    if body.get("enable_code_interpreter") is True:
+        if not thinking:
+            return _bad(
+                _ALGO + "enable_code_interpreter is only supported in thinking mode"
+            )
+        if not stream:
+            return _bad(
+                _ALGO + "enable_code_interpreter is only supported in stream mode"
+            )
+    options = body.get("search_options")
+    if (
+        isinstance(options, Mapping)
+        and options.get("search_strategy") == "agent_max"
+        and not stream
+    ):
+        return _bad(_ALGO + "search_strategy agent_max only supports stream mode")
+    n = body.get("n")
+    if isinstance(n, int) and n > 1 and (thinking or not supports_n(model)):
+        return _bad(_ALGO + f"The model {model} does not support n greater than 1")
+    return None
+
+
 def check_modes(
     body: Mapping[str, Any],
     *,
@@ -335,7 +375,7 @@ def check_modes(
             _ALGO + "The tool_choice parameter does not support being set to "
             "required or object in thinking mode"
         )
-    return None
+    return _check_features(body, model=model, stream=stream, thinking=thinking)
 
 
 def _mentions_json(body: Mapping[str, Any]) -> bool:

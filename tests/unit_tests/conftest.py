@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from langchain_qwen import ChatQwen
 from langchain_qwen.testing import DashScopeEmulator
-from langchain_qwen.testing.pytest_plugin import dashscope_emulator
+from langchain_qwen.testing.pytest_plugin import _allow_loopback, dashscope_emulator
 
 __all__ = ["dashscope_emulator"]
 
@@ -53,3 +54,22 @@ def make_llm(emulator: DashScopeEmulator) -> Any:
 @pytest.fixture
 def llm(make_llm: Any) -> ChatQwen:
     return make_llm()
+
+
+@pytest.fixture(scope="module")
+def module_emulator(request: pytest.FixtureRequest) -> Iterator[DashScopeEmulator]:
+    """One emulator per test module (ChatQwen caches HTTP clients per base URL)."""
+    _allow_loopback(request)
+    with DashScopeEmulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def shared_emulator(
+    request: pytest.FixtureRequest, module_emulator: DashScopeEmulator
+) -> Iterator[DashScopeEmulator]:
+    """The module's emulator with an empty script and no recorded requests."""
+    _allow_loopback(request)
+    module_emulator.clear()
+    yield module_emulator
+    module_emulator.clear()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,7 +20,6 @@ from pydantic import BaseModel, Field
 from langchain_qwen import ChatQwen
 from langchain_qwen._structured_output import settle_thinking
 from langchain_qwen.testing import DashScopeEmulator, Reply
-from langchain_qwen.testing.pytest_plugin import _allow_loopback
 
 DEFAULT_ON = "qwen3-32b"
 
@@ -43,21 +41,9 @@ def get_current_time() -> str:
     return "12:00"
 
 
-@pytest.fixture(scope="module")
-def _module_emulator(request: pytest.FixtureRequest) -> Iterator[DashScopeEmulator]:
-    _allow_loopback(request)
-    with DashScopeEmulator() as emu:
-        yield emu
-
-
 @pytest.fixture
-def emulator(
-    request: pytest.FixtureRequest, _module_emulator: DashScopeEmulator
-) -> Iterator[DashScopeEmulator]:
-    _allow_loopback(request)
-    _module_emulator.clear()
-    yield _module_emulator
-    _module_emulator.clear()
+def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
+    return shared_emulator
 
 
 def _llm(emulator: DashScopeEmulator, model: str, **kwargs: Any) -> ChatQwen:
