@@ -67,6 +67,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ValidationError
 
+from langchain_qwen._dialect.rules import THINKING
 from langchain_qwen._model_profiles import get_qwen_traits
 from langchain_qwen._tools import (
     add_system_instruction,
@@ -153,11 +154,9 @@ def settle_thinking(
     forced = _forced(payload)
     if not (json_format or forced):
         return
-    state = thinking_state(
-        str(payload.get("model") or ""), payload.get("enable_thinking")
-    )
+    state = thinking_state(str(payload.get("model") or ""), payload.get(THINKING))
     if state == "default":
-        payload["enable_thinking"] = False  # the model's default yields
+        payload[THINKING] = False  # the model's default yields
         return
     if state == "off" or policy == "raise":
         return
@@ -372,13 +371,13 @@ def build_structured_output(
             "(only 'json_mode' works without one)."
         )
         raise ValueError(msg)
-    state = thinking_state(model, kwargs.get("enable_thinking", instance_thinking))
+    state = thinking_state(model, kwargs.get(THINKING, instance_thinking))
     hybrid = get_qwen_traits(model)["thinking"] in ("hybrid", "hybrid_default_on")
-    if hybrid and "enable_thinking" not in kwargs:
+    if hybrid and THINKING not in kwargs:
         # Thinking off for this call, said explicitly: on every server (a chat
         # template forced into JSON from its first token has no room to think),
         # and whatever a model we know little about does by default.
-        kwargs["enable_thinking"] = False
+        kwargs[THINKING] = False
         state = "off"
     thinking = state in ("on", "always")
     is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)

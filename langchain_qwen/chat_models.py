@@ -392,14 +392,7 @@ class ChatQwen(BaseChatOpenAI):
 
     @property
     def _default_params(self) -> dict[str, Any]:
-        params = super()._default_params
-        params.pop("extra_body", None)  # merged key by key in _get_request_payload
-        if not params.get("stream"):
-            params.pop("stream", None)
-        for name in _rules.FIELD_KEYS:
-            if (value := getattr(self, name)) is not None:
-                params[name] = value
-        return params
+        return _rules.default_params(super()._default_params, self)
 
     # -- request body --
     def _get_request_payload(

@@ -17,7 +17,6 @@ from langchain_qwen._cache import check_markers
 from langchain_qwen._dialect.base import Dialect, Settings
 from langchain_qwen._dialect.rules import THINKING, Family, check_body
 from langchain_qwen._model_profiles import get_qwen_traits
-from langchain_qwen._structured_output import settle_thinking
 
 __all__ = ["DashScopeDialect", "thinking_on"]
 
@@ -39,6 +38,9 @@ class DashScopeDialect(Dialect):
         """Thinking-mode rules and the cache-marker limit."""
         # Thinking that is only a default yields; asked-for thinking gets
         # tool_choice "auto" / JSON by instruction (see _structured_output).
+        # Imported here: _structured_output reads the registry of this package.
+        from langchain_qwen._structured_output import settle_thinking
+
         settle_thinking(payload, policy=settings.thinking_tool_choice)  # type: ignore[arg-type]
         model = str(payload["model"])
         partial = payload["messages"][-1].get("partial")
