@@ -244,9 +244,9 @@ def test_sampling_fields_reach_the_body(
         "n": 2,
         "reasoning_effort": "low",
     }
-    make_llm(model="qwen-flash", **fields).invoke("x")
+    make_llm(model="qwen-plus-latest", **fields).invoke("x")
     body = emulator.last_request.json
-    assert body["model"] == "qwen-flash"
+    assert body["model"] == "qwen-plus-latest"
     assert {k: body[k] for k in fields} == fields
 
 
