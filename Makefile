@@ -21,9 +21,19 @@ $(UV):
 demo: .venv/.synced
 	$(UV) run --locked --no-sync python examples/agent_demo.py
 
-## test: unit tests against the local DashScope emulator (no network)
+# Parallel workers (pytest-xdist): `auto` is one per core. PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
+# loadgroup keeps tests marked xdist_group(name) on one worker (the notebooks share a kernel).
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+
+## test: unit tests against the local DashScope emulator (no network); ~1-2 min on 2 cores
 test: .venv/.synced
-	$(UV) run --locked --no-sync pytest tests/unit_tests $(PYTEST_NET) $(PYTEST_ARGS)
+	@start=$$(date +%s); \
+	$(UV) run --locked --no-sync pytest tests/unit_tests $(PYTEST_NET) $(PYTEST_PARALLEL) \
+		-q --durations=10 $(PYTEST_ARGS); \
+	status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s in all (pytest exit status $$status)"; \
+	exit $$status
 
 ## integration_tests: live DashScope; skipped unless DASHSCOPE_API_KEY is set
 integration_tests: .venv/.synced

@@ -1,7 +1,13 @@
-"""Shared fixtures: every test talks to a real local DashScope emulator on loopback."""
+"""Shared fixtures: every test talks to a real local DashScope emulator on loopback.
+
+Tests run in parallel (pytest-xdist, `make test`): a test owns what it starts (its
+emulator, its port, its temporary files) and changes the environment only through
+`monkeypatch`.
+"""
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,3 +79,54 @@ def shared_emulator(
     module_emulator.clear()
     yield module_emulator
     module_emulator.clear()
+
+
+# Markers that say why a test is slow; `make test` sums their time at the end.
+SLOW_GROUPS = ("notebook", "subprocess", "load")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
+    """Slow groups first; `xdist_group` tests on one worker (`--dist loadgroup`).
+
+    Starting the slow tests first leaves no worker with a long test at the end.
+    pytest-xdist (3.8) marks a grouped test by appending `@group` to `item._nodeid`,
+    which pytest 9 no longer reads: do the same on the node id pytest 9 uses.
+    """
+    items.sort(
+        key=lambda item: not any(item.get_closest_marker(g) for g in SLOW_GROUPS)
+    )
+    if not getattr(config.option, "loadgroup", False):  # set on xdist workers
+        return
+    for item in items:
+        names = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if names and "@" not in item.nodeid and hasattr(item, "_id"):
+            from _pytest.nodeid import coerce_node_id
+
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line: where the time of the slow groups went (setup + call + teardown)."""
+    seconds: dict[str, float] = collections.defaultdict(float)
+    tests: dict[str, set[str]] = collections.defaultdict(set)
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if not isinstance(report, pytest.TestReport):
+                continue
+            group = next((g for g in SLOW_GROUPS if g in report.keywords), "other")
+            seconds[group] += report.duration
+            tests[group].add(report.nodeid)
+    if not seconds:
+        return
+    parts = [
+        f"{group} {len(tests[group])} tests {seconds[group]:.0f} s"
+        for group in (*SLOW_GROUPS, "other")
+        if group in seconds
+    ]
+    terminalreporter.write_line("test time by group: " + ", ".join(parts))

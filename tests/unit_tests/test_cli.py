@@ -1,7 +1,8 @@
 """The `langchain-qwen` CLI (chat, doctor, models) against the DashScope emulator.
 
-Both the functions (data, then rendering) and the real entry point
-(`python -m langchain_qwen ...` in a subprocess) are exercised. The emulator plays
+The functions (data, then rendering) and `cli.main` (argv in, exit code and text
+out) run in-process; one test starts the real entry point (`python -m langchain_qwen
+...` in a subprocess, marked `subprocess`) to prove the wiring a subprocess alone can. The emulator plays
 several regions, each accepting its own key; the CLI's region table is pointed at
 it through the documented testing hook (`LANGCHAIN_QWEN_REGION_URLS` or
 `--region-url`), so nothing leaves loopback.
@@ -316,41 +317,44 @@ def test_doctor_json_output(
     assert US_KEY not in out
 
 
-def test_doctor_entry_point_subprocess(
-    two_regions: tuple[DashScopeEmulator, dict],
+def test_doctor_command_advice_then_ok(
+    two_regions: tuple[DashScopeEmulator, dict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, urls = two_regions
-    env = _env(DASHSCOPE_API_KEY=US_KEY, **{REGION_URLS_ENV: json.dumps(urls)})
-    proc = _run("doctor", "--model", "qwen3-max", env=env)
-    assert proc.returncode == 1, proc.stderr
-    assert "us          ACCEPTED" in proc.stdout
-    assert "Your key is valid in us" in proc.stdout
-    assert "fix: export DASHSCOPE_REGION=us" in proc.stdout
-    assert US_KEY not in proc.stdout
+    monkeypatch.setenv("DASHSCOPE_API_KEY", US_KEY)
+    monkeypatch.setenv(REGION_URLS_ENV, json.dumps(urls))
+    code, out, err = _main("doctor", "--model", "qwen3-max")
+    assert code == 1, err
+    assert "us          ACCEPTED" in out
+    assert "Your key is valid in us" in out
+    assert "fix: export DASHSCOPE_REGION=us" in out
+    assert US_KEY not in out
 
     # Following the advice fixes it; --region-url is the flag form of the hook.
+    monkeypatch.delenv(REGION_URLS_ENV)
+    monkeypatch.setenv("DASHSCOPE_REGION", "us")
     flags = [f"--region-url={r}={u}" for r, u in urls.items()]
-    env = _env(DASHSCOPE_API_KEY=US_KEY, DASHSCOPE_REGION="us")
-    proc = _run("doctor", "--model", "qwen3-max", *flags, env=env)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Verdict: OK" in proc.stdout
+    code, out, err = _main("doctor", "--model", "qwen3-max", *flags)
+    assert code == 0, out + err
+    assert "Verdict: OK" in out
 
 
-def test_doctor_subprocess_no_key_and_missing_model(
-    two_regions: tuple[DashScopeEmulator, dict],
+def test_doctor_command_no_key_and_missing_model(
+    two_regions: tuple[DashScopeEmulator, dict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, urls = two_regions
-    hook = {REGION_URLS_ENV: json.dumps(urls)}
-    proc = _run("doctor", env=_env(**hook))
-    assert proc.returncode == 1
-    assert "DASHSCOPE_API_KEY is not set" in proc.stdout
-    assert "export DASHSCOPE_API_KEY=" in proc.stdout
+    monkeypatch.setenv(REGION_URLS_ENV, json.dumps(urls))
+    code, out, _ = _main("doctor")
+    assert code == 1
+    assert "DASHSCOPE_API_KEY is not set" in out
+    assert "export DASHSCOPE_API_KEY=" in out
 
-    env = _env(DASHSCOPE_API_KEY=US_KEY, DASHSCOPE_REGION="us", **hook)
-    proc = _run("doctor", "--model", "qwen-plus", env=env)
-    assert proc.returncode == 1
-    assert "'qwen-plus' is not offered in US (Virginia)" in proc.stdout
-    assert "use model='qwen-plus-us'" in proc.stdout
+    monkeypatch.setenv("DASHSCOPE_API_KEY", US_KEY)
+    monkeypatch.setenv("DASHSCOPE_REGION", "us")
+    code, out, _ = _main("doctor", "--model", "qwen-plus")
+    assert code == 1
+    assert "'qwen-plus' is not offered in US (Virginia)" in out
+    assert "use model='qwen-plus-us'" in out
 
 
 def test_region_urls_hook() -> None:
@@ -585,25 +589,41 @@ def test_chat_stream_error_mid_reasoning_resets_color(
     assert "error:" in err
 
 
-def test_chat_entry_point_subprocess(emulator: DashScopeEmulator) -> None:
-    env = _env(DASHSCOPE_API_KEY=emulator.api_key)
-    proc = _run("chat", "--base-url", emulator.base_url, "Hello there", env=env)
-    assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
+def test_chat_command_default_answer_stdin_and_regions(
+    emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", emulator.api_key)
+    code, out, err = _main("chat", "--base-url", emulator.base_url, "Hello there")
+    assert code == 0, err
+    lines = out.splitlines()
     assert lines[0] == "You said: Hello there"  # the emulator's default answer
     assert lines[-1].startswith("usage: input ")
     assert lines[-1].endswith("tokens [qwen-plus]")
-    assert "\x1b[" not in proc.stdout
+    assert "\x1b[" not in out
 
     # The question can come from stdin; --region goes through the region table hook.
     with regions_emulator() as (_, urls):
+        monkeypatch.setenv("DASHSCOPE_API_KEY", US_KEY)
+        monkeypatch.setenv(REGION_URLS_ENV, json.dumps(urls))
+        monkeypatch.setattr(sys, "stdin", io.StringIO("From stdin\n"))
+        code, out, err = _main("chat", "--region", "us", "-")
+        assert code == 0, err
+        assert out.startswith("You said: From stdin")
+        code, _, err = _main("chat", "--region", "singapore", "hi")
+        assert code == 1
+        assert "invalid_api_key" in err
+
+
+@pytest.mark.subprocess
+def test_entry_point_subprocess(emulator: DashScopeEmulator) -> None:
+    """`python -m langchain_qwen` is wired: argv, stdin, stdout and the exit code."""
+    # `emulator` (conftest) makes sure loopback sockets are allowed.
+    with regions_emulator() as (_, urls):
         env = _env(DASHSCOPE_API_KEY=US_KEY, **{REGION_URLS_ENV: json.dumps(urls)})
         proc = _run("chat", "--region", "us", "-", env=env, stdin="From stdin\n")
-        assert proc.returncode == 0, proc.stderr
-        assert proc.stdout.startswith("You said: From stdin")
-        proc = _run("chat", "--region", "singapore", "hi", env=env)
-        assert proc.returncode == 1
-        assert "invalid_api_key" in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("You said: From stdin")
+    assert proc.stdout.rstrip().endswith("tokens [qwen-plus]")
 
 
 # --------------------------------------------------------------------------- models
@@ -670,14 +690,17 @@ def test_models_command(
     assert "No model list" in err
 
 
-def test_models_entry_point_subprocess(emulator: DashScopeEmulator) -> None:
+def test_models_command_with_server_list(
+    emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with regions_emulator() as (_, urls):
-        env = _env(DASHSCOPE_API_KEY=US_KEY, **{REGION_URLS_ENV: json.dumps(urls)})
-        proc = _run("models", "--region", "us", env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert "qwen-plus-us" in proc.stdout
-    assert "Server (us, GET http://127.0.0.1:" in proc.stdout
-    assert "Listed without a profile here" in proc.stdout
+        monkeypatch.setenv("DASHSCOPE_API_KEY", US_KEY)
+        monkeypatch.setenv(REGION_URLS_ENV, json.dumps(urls))
+        code, out, err = _main("models", "--region", "us")
+    assert code == 0, err
+    assert "qwen-plus-us" in out
+    assert "Server (us, GET http://127.0.0.1:" in out
+    assert "Listed without a profile here" in out
 
 
 # --------------------------------------------------------------------------- wiring

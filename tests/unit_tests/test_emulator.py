@@ -1152,6 +1152,7 @@ def test_reply_from_dict() -> None:
         Reply.text("ab", chunks=3)
 
 
+@pytest.mark.subprocess
 def test_cli_serve(tmp_path: Path) -> None:
     script = tmp_path / "script.json"
     script.write_text(json.dumps([{"type": "text", "content": "scripted"}]))

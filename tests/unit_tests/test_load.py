@@ -237,6 +237,7 @@ async def run_load(
     return figures
 
 
+@pytest.mark.load
 async def test_concurrent_streams_with_faults(
     load_emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,6 +246,7 @@ async def test_concurrent_streams_with_faults(
     assert figures["max_open_streams"] >= CI_STREAMS // 4
 
 
+@pytest.mark.load
 @pytest.mark.slow
 @pytest.mark.skipif(
     not LONG_STREAMS,

@@ -1,9 +1,14 @@
 """The notebooks in notebooks/ execute top to bottom, offline, against the emulator.
 
 Each notebook's first code cell starts a `DashScopeEmulator` and scripts the replies
-when `DASHSCOPE_API_KEY` is unset (conftest unsets it, and the kernel inherits this
-process's environment), so the run needs no key and no network. The committed
-notebooks carry the outputs of such a run; these tests also check that they do.
+when `DASHSCOPE_API_KEY` is unset, so the run needs no key and no network. The
+committed notebooks carry the outputs of such a run; these tests also check that
+they do.
+
+All runs share one Jupyter kernel (started once, on one xdist worker): before each
+notebook a hidden first cell clears the kernel's namespace and sets its
+`DASHSCOPE_*` environment, so each run starts as a fresh kernel would, less the
+seconds of starting Python and importing langchain again.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 import ast
 import copy
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 
 from langchain_qwen.testing import BuiltinCall, DashScopeEmulator, Reply, ResponsesReply
@@ -106,31 +113,71 @@ def _texts(nb: Any) -> str:
     return "".join(parts)
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The kernel inherits this environment: no key means the emulator branch.
-    for var in list(os.environ):
-        if var.startswith("DASHSCOPE_") or var == "LANGCHAIN_QWEN_REGION_URLS":
-            monkeypatch.delenv(var, raising=False)
+pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("notebooks")]
 
 
-def _execute(nb: Any) -> Any:
-    """Run a fresh copy of ``nb`` in a python3 kernel; any cell error raises."""
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    client = NotebookClient(
-        nb,
-        timeout=CELL_TIMEOUT,
-        kernel_name="python3",
-        allow_errors=False,  # a failing cell raises CellExecutionError
-        record_timing=False,
-        resources={"metadata": {"path": str(NOTEBOOKS)}},
-    )
-    client.execute()
-    return nb
+def _is_notebook_env(var: str) -> bool:
+    return var.startswith("DASHSCOPE_") or var == "LANGCHAIN_QWEN_REGION_URLS"
+
+
+class Kernel:
+    """One python3 kernel that runs notebook after notebook."""
+
+    def __init__(self) -> None:
+        starter = NotebookClient(
+            nbformat.v4.new_notebook(), kernel_name="python3", timeout=CELL_TIMEOUT
+        )
+        env = {k: v for k, v in os.environ.items() if not _is_notebook_env(k)}
+        self.km = starter.create_kernel_manager()
+        starter.start_new_kernel(cwd=str(NOTEBOOKS), env=env)
+        self.kc = starter.start_new_kernel_client()
+
+    def execute(self, nb: Any, env: dict[str, str] | None = None) -> Any:
+        """Run a fresh copy of ``nb`` with ``env`` as its DASHSCOPE_* settings.
+
+        Any cell error raises (CellExecutionError).
+        """
+        nb = copy.deepcopy(nb)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
+        reset = (
+            "%reset -f\n"
+            "def _prepare():\n"
+            "    import os\n"
+            "    for var in list(os.environ):\n"
+            "        if var.startswith('DASHSCOPE_') or var == 'LANGCHAIN_QWEN_REGION_URLS':\n"
+            "            del os.environ[var]\n"
+            f"    os.environ.update({env or {}!r})\n"
+            f"    os.chdir({str(NOTEBOOKS)!r})\n"
+            "_prepare()\n"
+            "del _prepare\n"
+        )
+        nb.cells.insert(0, nbformat.v4.new_code_cell(reset))
+        client = NotebookClient(
+            nb,
+            km=self.km,  # not owned: execute() leaves the kernel running
+            timeout=CELL_TIMEOUT,
+            allow_errors=False,  # a failing cell raises CellExecutionError
+            record_timing=False,
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        )
+        client.kc = self.kc
+        client.execute()
+        del nb.cells[0]
+        return nb
+
+    def shutdown(self) -> None:
+        self.kc.stop_channels()
+        run_sync(self.km.shutdown_kernel)(now=True)
+
+
+@pytest.fixture(scope="session")  # xdist may interleave other modules' tests
+def kernel() -> Iterator[Kernel]:
+    started = Kernel()
+    yield started
+    started.shutdown()
 
 
 def _scripted_replies(nb: Any) -> list[Reply]:
@@ -155,8 +202,8 @@ def _scripted_replies(nb: Any) -> list[Reply]:
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_notebook_executes_offline(name: str) -> None:
-    nb = _execute(nbformat.read(NOTEBOOKS / name, as_version=4))
+def test_notebook_executes_offline(name: str, kernel: Kernel) -> None:
+    nb = kernel.execute(nbformat.read(NOTEBOOKS / name, as_version=4))
     text = _texts(nb)
     assert "ERROR " not in text
     missing = [s for s in EXPECTED[name] if s not in text]
@@ -166,7 +213,7 @@ def test_notebook_executes_offline(name: str) -> None:
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_notebook_online_branch_runs_unchanged(
-    name: str, emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
+    name: str, emulator: DashScopeEmulator, kernel: Kernel
 ) -> None:
     """With DASHSCOPE_API_KEY set the notebook takes its DashScope branch.
 
@@ -176,9 +223,11 @@ def test_notebook_online_branch_runs_unchanged(
     """
     committed = nbformat.read(NOTEBOOKS / name, as_version=4)
     emulator.script(*_scripted_replies(committed))
-    monkeypatch.setenv("DASHSCOPE_API_KEY", emulator.api_key)
-    monkeypatch.setenv("DASHSCOPE_BASE_URL", emulator.base_url)
-    text = _texts(_execute(committed))
+    env = {
+        "DASHSCOPE_API_KEY": emulator.api_key,
+        "DASHSCOPE_BASE_URL": emulator.base_url,
+    }
+    text = _texts(kernel.execute(committed, env))
     assert "Online: DashScope" in text
     assert "Offline:" not in text
     expected = [s for s in EXPECTED[name] if not any(k in s for k in OFFLINE_ONLY)]

@@ -133,6 +133,7 @@ def _label(llm: ChatQwen, text: str) -> tuple[str, int, str]:
     )
 
 
+@pytest.mark.subprocess
 def test_spawned_process_pool(emulator: DashScopeEmulator) -> None:
     llm = ChatQwen(
         model="qwen-plus",

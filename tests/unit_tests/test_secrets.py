@@ -42,6 +42,9 @@ def test_key_from_env_absent_too(monkeypatch: pytest.MonkeyPatch) -> None:
         assert SECRET not in text
 
 
+@pytest.mark.filterwarnings(
+    "ignore:The function `load` is in beta:langchain_core._api.beta_decorator.LangChainBetaWarning"
+)
 def test_round_trip_through_load(monkeypatch: pytest.MonkeyPatch) -> None:
     llm = ChatQwen(api_key=SECRET, region="hongkong", model="qwen-max", temperature=0.2)
     monkeypatch.setenv("DASHSCOPE_API_KEY", SECRET)
