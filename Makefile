@@ -17,9 +17,15 @@ $(UV):
 	$(UV) sync --locked --all-groups
 	touch $@
 
+# The demo needs only the package and the `demo` group (langchain's create_agent,
+# langgraph); --inexact keeps what `make test` installed, if it ran first.
+.venv/.synced-demo: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --inexact --no-default-groups --group demo --quiet
+	touch $@
+
 ## demo: a LangGraph agent on ChatQwen (offline emulator unless DASHSCOPE_API_KEY is set)
-demo: .venv/.synced
-	$(UV) run --locked --no-sync python examples/agent_demo.py
+demo: .venv/.synced-demo
+	@$(UV) run --locked --no-sync python examples/agent_demo.py
 
 # Parallel workers (pytest-xdist): `auto` is one per core. PYTEST_WORKERS=0 runs serially.
 PYTEST_WORKERS ?= auto

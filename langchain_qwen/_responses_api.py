@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.messages.block_translators import openai as openai_blocks
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
@@ -330,20 +331,30 @@ def _result(
     llm: ChatQwen, data: dict[str, Any], response: httpx.Response, schema: Any
 ) -> ChatResult:
     info = llm._response_info(response)
-    result = oai._construct_lc_result_from_responses_api(
-        _typed_response(data),
-        schema=schema,
-        metadata=info,
-        output_version=llm.output_version,
-    )
-    message = result.generations[0].message
     raw_items = data.get("output") or []
-    if isinstance(message.content, list) and any(
-        isinstance(i, Mapping) and i.get("type") not in _SDK_ITEM_TYPES
-        for i in raw_items
-    ):
-        message.content = _in_order(raw_items, message.content)
-    if (reasoning := _reasoning_text(raw_items)) is not None:
+    try:
+        if not isinstance(raw_items, list):
+            raise TypeError(f"output is {type(raw_items).__name__}, not a list")
+        result = oai._construct_lc_result_from_responses_api(
+            _typed_response(data),
+            schema=schema,
+            metadata=info,
+            output_version=llm.output_version,
+        )
+        message = result.generations[0].message
+        if isinstance(message.content, list) and any(
+            isinstance(i, Mapping) and i.get("type") not in _SDK_ITEM_TYPES
+            for i in raw_items
+        ):
+            message.content = _in_order(raw_items, message.content)
+        reasoning = _reasoning_text(raw_items)
+    except _SHAPE_ERRORS as exc:
+        msg = (
+            "Unexpected shape of the Responses-API answer "
+            f"({type(exc).__name__}: {str(exc)[:200]})"
+        )
+        raise DashScopeStreamError(msg, response.request, body=data) from exc
+    if reasoning is not None:
         message.additional_kwargs["reasoning_content"] = reasoning
     message.response_metadata["model_provider"] = PROVIDER
     message.response_metadata["object"] = "response"
@@ -420,6 +431,7 @@ class ResponsesStreamState:
         self.request = request
         self.response = response
         self.finished = False
+        self.done = False  # the shared reader stops reading once this is True
         self._output_version = output_version
         self._schema = schema
         self._request_id = request_id
@@ -428,18 +440,20 @@ class ResponsesStreamState:
         self._sub_index = -1
         self._has_reasoning = False
         self._item_indices: dict[str, int] = {}
-        self._received: AIMessageChunk | None = None
+        self._received: list[AIMessageChunk] = []  # merged only if a failure needs it
 
     def partial(self) -> AIMessageChunk:
         """The message received so far."""
-        if self._received is None:
+        if not self._received:
             return AIMessageChunk(
                 content="", response_metadata={"model_provider": PROVIDER}
             )
-        return self._received
+        return add_ai_message_chunks(*self._received)
 
     def on_data(self, data: bytes) -> ChatGenerationChunk | None:
         """Handle one SSE ``data`` payload."""
+        if self.done:
+            return None  # nothing after response.completed belongs to the answer
         try:
             event = json.loads(data.decode("utf-8"))
         except ValueError:
@@ -454,14 +468,21 @@ class ResponsesStreamState:
             raise DashScopeStreamError(
                 msg, self.request, body=event, partial=self.partial()
             )
-        chunk = self.on_event(event)
-        if chunk is not None:
-            message = chunk.message
-            self._received = (
-                message  # type: ignore[assignment]
-                if self._received is None
-                else self._received + message
+        bad = _bad_fields(event)
+        try:
+            if bad:
+                raise TypeError(bad)
+            chunk = self.on_event(event)
+            if chunk is not None:
+                self._received.append(chunk.message)  # type: ignore[arg-type]
+        except _SHAPE_ERRORS as exc:
+            msg = (
+                f"Unexpected {event['type']!r} event from the server "
+                f"({type(exc).__name__}: {str(exc)[:200]})"
             )
+            raise DashScopeStreamError(
+                msg, self.request, body=event, partial=self.partial()
+            ) from exc
         return chunk
 
     def on_event(self, event: dict[str, Any]) -> ChatGenerationChunk | None:
@@ -509,7 +530,7 @@ class ResponsesStreamState:
             self._has_reasoning = True
             message.additional_kwargs["reasoning_content"] = event.get("delta") or ""
         elif kind in ("response.completed", "response.incomplete"):
-            self.finished = True
+            self.finished = self.done = True
             meta["object"] = "response"
             if self._request_id:
                 meta["request_id"] = self._request_id
@@ -546,6 +567,27 @@ class ResponsesStreamState:
             )
             raise IncompleteStreamError(msg, self.request, partial=self.partial())
         return None
+
+
+# What a malformed event or body raises inside the converters.
+_SHAPE_ERRORS = (TypeError, KeyError, AttributeError, IndexError, ValueError)
+_INT_FIELDS = ("output_index", "content_index", "summary_index")
+
+
+def _bad_fields(event: Mapping[str, Any]) -> str | None:
+    """Why the fields the converters rely on have the wrong type, or None."""
+    for name in _INT_FIELDS:
+        value = event.get(name)
+        if value is not None and (type(value) is not int):
+            return f"{name} is {type(value).__name__}, not int"
+    delta = event.get("delta")
+    if delta is not None and not isinstance(delta, str):
+        return f"delta is {type(delta).__name__}, not str"
+    for name in ("item", "response"):
+        value = event.get(name)
+        if value is not None and not isinstance(value, dict):
+            return f"{name} is {type(value).__name__}, not an object"
+    return None
 
 
 def _raw_usage(event: Mapping[str, Any]) -> Any:

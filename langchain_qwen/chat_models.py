@@ -189,6 +189,17 @@ class ChatQwen(BaseChatOpenAI):
 
             llm.with_structured_output(Joke).invoke("Tell me a joke about cats")
 
+    Responses API (built-in tools, stored conversations):
+        .. code-block:: python
+
+            # A built-in tool selects DashScope's Responses API for the call.
+            searcher = llm.bind_tools([{"type": "web_search"}, GetWeather])
+            reply = searcher.invoke("What's on in Hangzhou today?")
+            reply.content_blocks  # server_tool_call / server_tool_result, text
+            llm.invoke(
+                "And tomorrow?", previous_response_id=reply.response_metadata["id"]
+            )
+
     Usage metadata:
         .. code-block:: python
 

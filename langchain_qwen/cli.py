@@ -30,26 +30,25 @@ import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, Literal
+from importlib import metadata
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-import openai
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages.ai import UsageMetadata
-
-from langchain_qwen._doctor import (
-    DEFAULT_TIMEOUT,
-    DoctorReport,
-    ModelRow,
-    ModelsReport,
-    Probe,
-    models_report,
-    region_urls,
-    resolve_target,
-    run_doctor,
-)
 from langchain_qwen._regions import normalize_region
 from langchain_qwen._version import __version__
-from langchain_qwen.chat_models import ChatQwen
+
+# Everything heavier is imported inside the command that needs it: `--help` and
+# `--version` must not pay seconds for openai, langchain-core and ChatQwen.
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages.ai import UsageMetadata
+
+    from langchain_qwen._doctor import (
+        DoctorReport,
+        ModelRow,
+        ModelsReport,
+        Probe,
+    )
+    from langchain_qwen.chat_models import ChatQwen
 
 __all__ = [
     "ChatEvent",
@@ -139,6 +138,9 @@ def build_chat_model(
     Raises:
         ValueError: No key for a DashScope host, or bad settings.
     """
+    from langchain_qwen._doctor import resolve_target
+    from langchain_qwen.chat_models import ChatQwen
+
     kwargs: dict[str, Any] = {}
     if model:
         kwargs["model"] = model
@@ -287,13 +289,31 @@ def _error_text(exc: BaseException) -> str:
     return str(exc)
 
 
-def _cmd_chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+def _read_question(args: argparse.Namespace, err: IO[str]) -> str | None:
+    """The question from argv; `-` (or nothing, when piped) reads standard input."""
     question = " ".join(args.question).strip()
-    if not question or question == "-":
-        if sys.stdin is None or sys.stdin.isatty():
-            err.write('error: give a question: langchain-qwen chat "..."\n')
-            return 2
-        question = sys.stdin.read().strip()
+    if question and question != "-":
+        return question
+    stdin = sys.stdin
+    if stdin is None or (question != "-" and stdin.isatty()):
+        return None  # nothing given and nobody piping: a usage error
+    if stdin.isatty():
+        err.write("Type your question, then Ctrl-D (Ctrl-Z Enter on Windows):\n")
+        err.flush()
+    return stdin.read().strip() or None
+
+
+def _cmd_chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    import openai
+
+    from langchain_qwen._doctor import region_urls
+
+    question = _read_question(args, err)
+    if question is None:
+        err.write(
+            'error: give a question: langchain-qwen chat "..." (or - for stdin)\n'
+        )
+        return 2
     try:
         urls, overridden = region_urls(args.region_url)
         llm = build_chat_model(
@@ -428,13 +448,18 @@ def _verdict_lines(report: DoctorReport, style: _Style) -> list[str]:
 
 
 def _cmd_doctor(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from langchain_qwen._doctor import DEFAULT_TIMEOUT, region_urls, run_doctor
+
     try:
         urls, _ = region_urls(args.region_url)
     except ValueError as exc:
         err.write(f"error: {exc}\n")
         return 2
     report = run_doctor(
-        region=args.region, model=args.model, urls=urls, timeout=args.timeout
+        region=args.region,
+        model=args.model,
+        urls=urls,
+        timeout=args.timeout or DEFAULT_TIMEOUT,
     )
     if args.json:
         out.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
@@ -570,6 +595,8 @@ def _server_lines(report: ModelsReport) -> list[str]:
 
 
 def _cmd_models(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from langchain_qwen._doctor import DEFAULT_TIMEOUT, models_report, region_urls
+
     try:
         urls, _ = region_urls(args.region_url)
     except ValueError as exc:
@@ -581,7 +608,7 @@ def _cmd_models(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         api_key=key,
         urls=urls,
         remote=not args.offline,
-        timeout=args.timeout,
+        timeout=args.timeout or DEFAULT_TIMEOUT,
     )
     if report.error and not report.rows:
         err.write(f"error: {report.error}\n")
@@ -612,6 +639,29 @@ def _region_arg(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def version_text() -> str:
+    """``langchain-qwen X (langchain-core Y, langchain-openai Z, openai W)``.
+
+    Read from the installed distributions' metadata: nothing is imported.
+    """
+    parts = []
+    for dist in ("langchain-core", "langchain-openai", "openai"):
+        try:
+            parts.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist} not installed")
+    return f"langchain-qwen {__version__} ({', '.join(parts)})"
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        sys.stdout.write(version_text() + "\n")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``langchain-qwen``."""
     common = argparse.ArgumentParser(add_help=False)
@@ -636,7 +686,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Environment: DASHSCOPE_API_KEY, DASHSCOPE_REGION, DASHSCOPE_BASE_URL, "
         "DASHSCOPE_WORKSPACE_ID, NO_COLOR.",
     )
-    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="show the versions of langchain-qwen and what it runs on, and exit",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = sub.add_parser(
@@ -672,10 +726,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("--model", "-m", help="the model you mean to use")
     doctor.add_argument(
-        "--timeout",
-        type=_timeout_arg,
-        default=DEFAULT_TIMEOUT,
-        help=f"seconds per probe (default {DEFAULT_TIMEOUT:g})",
+        "--timeout", type=_timeout_arg, help="seconds per probe (default 5)"
     )
     doctor.add_argument("--json", action="store_true", help="machine-readable output")
     doctor.set_defaults(func=_cmd_doctor)
@@ -695,7 +746,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="do not ask the server for its list"
     )
     models.add_argument(
-        "--timeout", type=_timeout_arg, default=DEFAULT_TIMEOUT, help="seconds"
+        "--timeout", type=_timeout_arg, help="seconds for the server (default 5)"
     )
     models.add_argument("--json", action="store_true", help="machine-readable output")
     models.set_defaults(func=_cmd_models)

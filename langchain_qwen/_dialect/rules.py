@@ -462,6 +462,10 @@ for _name, _why in {
     "modalities": _OMNI,
     "audio": _OMNI,
     "translation_options": "qwen-mt models use Chat Completions",
+    "enable_code_interpreter": "bind the built-in tool instead: "
+    "bind_tools([{'type': 'code_interpreter'}])",
+    "preserve_thinking": "a Chat Completions setting; on the Responses API a "
+    "stored conversation (previous_response_id) keeps the context",
 }.items():
     RULES[_name] = replace(RULES[_name], not_on_responses=_why)
 

@@ -614,6 +614,74 @@ def test_chat_command_default_answer_stdin_and_regions(
         assert "invalid_api_key" in err
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_chat_dash_reads_a_terminal_too(
+    emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", emulator.api_key)
+    monkeypatch.setattr(sys, "stdin", _Terminal("Typed at the prompt\n"))
+    code, out, err = _main("chat", "--base-url", emulator.base_url, "-")
+    assert code == 0, err
+    assert "Ctrl-D" in err  # the user is told how to finish
+    assert out.startswith("You said: Typed at the prompt")
+
+    # Without `-` and without a question, a terminal gets the usage error.
+    monkeypatch.setattr(sys, "stdin", _Terminal("never read"))
+    code, out, err = _main("chat", "--base-url", emulator.base_url)
+    assert code == 2
+    assert "give a question" in err
+    assert not out
+
+
+def test_version_names_the_package_and_what_it_runs_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0
+    line = capsys.readouterr().out.strip()
+    assert line == (
+        f"langchain-qwen {version('langchain-qwen')} ("
+        f"langchain-core {version('langchain-core')}, "
+        f"langchain-openai {version('langchain-openai')}, "
+        f"openai {version('openai')})"
+    )
+
+
+@pytest.mark.subprocess
+def test_help_and_version_import_nothing_heavy() -> None:
+    """`--help`/`--version` stay fast: openai, langchain-core, ChatQwen not loaded."""
+    code = (
+        "import sys\n"
+        "from langchain_qwen import cli\n"
+        "for argv in (['--help'], ['--version'], ['chat', '--help']):\n"
+        "    try:\n"
+        "        cli.main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = ('openai', 'langchain_core', 'langchain_openai', 'httpx',\n"
+        "         'langchain_qwen.chat_models', 'langchain_qwen._doctor')\n"
+        "print('LOADED', [m for m in heavy if m in sys.modules])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "LOADED []"
+    assert "usage: langchain-qwen" in proc.stdout
+
+
 @pytest.mark.subprocess
 def test_entry_point_subprocess(emulator: DashScopeEmulator) -> None:
     """`python -m langchain_qwen` is wired: argv, stdin, stdout and the exit code."""

@@ -49,6 +49,8 @@ def _dummy(schema: dict[str, Any]) -> Any:
 
 def _responder(body: dict[str, Any]) -> Reply:
     """Answer like a model would: call the (first or forced) tool when tools are bound."""
+    if "input" in body:  # the Responses API
+        return Reply.text("Here is what the web says.")
     tools = body.get("tools") or []
     if tools:
         choice = body.get("tool_choice")
@@ -104,6 +106,11 @@ def test_docstring_examples_run(monkeypatch: pytest.MonkeyPatch, capsys: Any) ->
             if inspect.iscoroutine(result):
                 asyncio.run(result)
         chat_requests = [r for r in emu.requests if r.is_chat]
+        responses = [r.json for r in emu.requests if r.path.endswith("/responses")]
+    assert [bool(body.get("previous_response_id")) for body in responses] == [
+        False,
+        True,
+    ]
     assert len(chat_requests) >= 8
     assert namespace["ai_msg"].response_metadata["model_provider"] == "dashscope"
     assert namespace["ai_msg"].usage_metadata["total_tokens"] > 0

@@ -43,6 +43,12 @@ def get_weather(city: str) -> str:
 
 
 @pytest.fixture
+def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
+    """One emulator for the module, cleared between tests (faster than one each)."""
+    return shared_emulator
+
+
+@pytest.fixture
 def responses_llm(make_llm: Any) -> ChatQwen:
     return make_llm(model="qwen3-max", use_responses_api=True)  # type: ignore[no-any-return]
 
@@ -375,6 +381,8 @@ def test_endpoint_of_each_region(region: str, workspace: str | None, url: str) -
         ({"thinking_budget": 100}, "thinking_budget=100"),
         ({"enable_search": True}, "web_search"),
         ({"n": 2}, "n=2"),
+        ({"enable_code_interpreter": True}, "code_interpreter"),
+        ({"preserve_thinking": True}, "previous_response_id"),
     ],
 )
 def test_chat_only_settings_are_refused_before_sending(
@@ -556,3 +564,110 @@ def test_agent_thread_continued_with_previous_response_id(
         "Echo: And my first question? (earlier: Who won, and the weather in Paris?)"
     )
     assert len(emulator.requests) == 3
+
+
+# ---------------------------------------------------------------------- hostile
+def _sse(*events: dict[str, Any]) -> bytes:
+    return b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
+
+
+_CREATED = {"type": "response.created", "response": {"id": "r1", "status": "x"}}
+_DELTA = {
+    "type": "response.output_text.delta",
+    "item_id": "m1",
+    "output_index": 0,
+    "content_index": 0,
+    "delta": "Hel",
+}
+_COMPLETED = {
+    "type": "response.completed",
+    "response": {
+        "id": "r1",
+        "object": "response",
+        "model": "qwen3-max",
+        "status": "completed",
+        "output": [
+            {
+                "id": "m1",
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": "Hel", "annotations": []}],
+            }
+        ],
+        "usage": {"input_tokens": 3, "output_tokens": 1, "total_tokens": 4},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("events", "error", "match", "partial"),
+    [
+        (
+            [_CREATED, _DELTA, {"type": "response.failed", "response": {"error": {}}}],
+            DashScopeStreamError,
+            "stream",
+            "Hel",
+        ),
+        (
+            [_CREATED, _DELTA, {**_DELTA, "delta": 5}],
+            DashScopeStreamError,
+            "delta is int",
+            "Hel",
+        ),
+        (
+            [_CREATED, {**_DELTA, "output_index": "0"}],
+            DashScopeStreamError,
+            "output_index is str",
+            "",
+        ),
+        (
+            [_CREATED, _DELTA, {"type": "response.output_item.done", "item": "x"}],
+            DashScopeStreamError,
+            "item is str",
+            "Hel",
+        ),
+        (
+            [_CREATED, _DELTA, ["not", "an", "event"]],
+            DashScopeStreamError,
+            "no type",
+            "Hel",
+        ),
+    ],
+)
+@pytest.mark.parametrize("mode", STREAMS)
+def test_hostile_events_raise_our_errors_with_the_partial(
+    emulator: DashScopeEmulator,
+    responses_llm: ChatQwen,
+    mode: str,
+    events: list[Any],
+    error: type[Exception],
+    match: str,
+    partial: str,
+) -> None:
+    emulator.script(Reply.raw(200, _sse(*events), content_type="text/event-stream"))
+    with pytest.raises(error, match=match) as info:
+        run(responses_llm, "hi", mode)
+    assert info.value.partial is not None  # type: ignore[attr-defined]
+    assert info.value.partial.text == partial  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("mode", STREAMS)
+def test_nothing_after_completed_is_part_of_the_answer(
+    emulator: DashScopeEmulator, responses_llm: ChatQwen, mode: str
+) -> None:
+    late = {**_DELTA, "delta": "LATE"}
+    body = _sse(_CREATED, _DELTA, _COMPLETED, late, {"type": "error", "message": "x"})
+    emulator.script(Reply.raw(200, body, content_type="text/event-stream"))
+    msg = run(responses_llm, "hi", mode)
+    assert msg.text == "Hel"
+    assert msg.usage_metadata is not None
+    assert msg.usage_metadata["total_tokens"] == 4
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_hostile_body_raises_our_error(
+    emulator: DashScopeEmulator, responses_llm: ChatQwen, mode: str
+) -> None:
+    emulator.script(Reply.raw(200, json.dumps({"id": "r1", "output": "oops"})))
+    with pytest.raises(DashScopeStreamError, match="output is str"):
+        run(responses_llm, "hi", mode)
