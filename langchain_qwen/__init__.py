@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         video_block_from_file,
         video_frames_block,
     )
+    from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
     from langchain_qwen._tokenizer import stop_to_token_ids
     from langchain_qwen.chat_models import ChatQwen
 
@@ -47,6 +48,8 @@ _LAZY = {
     "video_block_from_file": "_media",
     "video_frames_block": "_media",
     "stop_to_token_ids": "_tokenizer",
+    "get_model_profile": "_model_profiles",
+    "get_qwen_traits": "_model_profiles",
 }
 
 
@@ -86,6 +89,8 @@ __all__ = [
     "audio_block_from_file",
     "audio_wav_bytes",
     "context_cache_middleware",
+    "get_model_profile",
+    "get_qwen_traits",
     "image_block_from_file",
     "mark_cache_breakpoint",
     "stop_to_token_ids",

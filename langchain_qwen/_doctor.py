@@ -43,8 +43,10 @@ from langchain_qwen._model_profiles import (
     models_in_region,
 )
 from langchain_qwen._regions import (
+    CODING_KEY_PREFIX,
     REGIONS,
     Endpoint,
+    coding_plan_urls,
     normalize_region,
     region_label,
     resolve_endpoint,
@@ -249,8 +251,15 @@ class DoctorReport:
 
 
 # --------------------------------------------------------------------------- regions
-def default_region_urls() -> dict[str, str]:
-    """The shared compatible-mode base URL of every region with a model list."""
+def default_region_urls(plan: str | None = None) -> dict[str, str]:
+    """The base URL of every region to probe: shared hosts, or a plan's own hosts.
+
+    Args:
+        plan: ``"coding"`` probes the Coding Plan hosts (the only ones that accept
+            ``sk-sp-`` keys); anything else the shared compatible-mode hosts.
+    """
+    if plan == "coding":
+        return coding_plan_urls()
     out: dict[str, str] = {}
     for name in MODEL_REGIONS:
         host = REGIONS[name].shared_host
@@ -307,6 +316,7 @@ def resolve_target(
     region: str | None = None,
     base_url: str | None = None,
     urls: Mapping[str, str] | None = None,
+    plan: str | None = None,
 ) -> Endpoint:
     """The endpoint ChatQwen would use, with the region table applied.
 
@@ -317,11 +327,11 @@ def resolve_target(
     Raises:
         ValueError: For an unknown region, or Tokyo/Frankfurt without a workspace.
     """
-    endpoint = resolve_endpoint(base_url=base_url, region=region)
-    if endpoint.source == "region" and urls and endpoint.region:
+    endpoint = resolve_endpoint(base_url=base_url, region=region, plan=plan)
+    if endpoint.source in ("region", "plan") and urls and endpoint.region:
         url = urls.get(endpoint.region)
         if url:
-            return Endpoint(url, endpoint.region, "region")
+            return Endpoint(url, endpoint.region, endpoint.source, endpoint.plan)
     return endpoint
 
 
@@ -447,6 +457,18 @@ def check_key(raw: str | None, environ: Mapping[str, str] | None = None) -> KeyC
                 set_env_command("DASHSCOPE_API_KEY", "sk-...") + "  # API key",
             )
         )
+    elif cleaned.startswith(CODING_KEY_PREFIX):
+        findings.append(
+            Finding(
+                "key",
+                "info",
+                "DASHSCOPE_API_KEY is a Coding Plan key "
+                f"({CODING_KEY_PREFIX}...): only the Coding Plan hosts accept it "
+                "(coding-intl.dashscope.aliyuncs.com for Singapore, "
+                "coding.dashscope.aliyuncs.com for China); ChatQwen uses them by "
+                "itself for such a key (plan='coding').",
+            )
+        )
     elif not cleaned.startswith("sk-"):
         findings.append(
             Finding(
@@ -465,7 +487,7 @@ def check_key(raw: str | None, environ: Mapping[str, str] | None = None) -> KeyC
                 f"(DashScope keys are usually {_KEY_LENGTH}): truncated?",
             )
         )
-    elif len(cleaned) != _KEY_LENGTH:
+    elif len(cleaned) != _KEY_LENGTH and not cleaned.startswith(CODING_KEY_PREFIX):
         findings.append(
             Finding(
                 "key",
@@ -954,11 +976,14 @@ def run_doctor(
         The report; ``report.exit_code`` is 0 when nothing failed.
     """
     env = os.environ
-    table = dict(urls) if urls is not None else default_region_urls()
     findings: list[Finding] = []
 
     key = check_key(env.get("DASHSCOPE_API_KEY"), env)
     findings.extend(key.findings)
+    # A Coding Plan key is checked against the Coding Plan hosts, as ChatQwen uses.
+    coding_key = bool(key.cleaned and key.cleaned.startswith(CODING_KEY_PREFIX))
+    plan = env.get("DASHSCOPE_PLAN") or ("coding" if coding_key else None)
+    table = dict(urls) if urls is not None else default_region_urls(plan)
 
     if region:
         region_source = "--region"
@@ -968,7 +993,7 @@ def run_doctor(
         region_source = "default"
     endpoint: Endpoint | None
     try:
-        endpoint = resolve_target(region=region, urls=table)
+        endpoint = resolve_target(region=region, urls=table, plan=plan)
     except ValueError as exc:
         endpoint = None
         var = "--region" if region_source == "--region" else "DASHSCOPE_REGION"

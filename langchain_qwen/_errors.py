@@ -5,15 +5,19 @@ exception (so code written for ``ChatOpenAI`` keeps catching it) and the matchin
 langchain-core ``Model*Error`` (so provider-agnostic code can too). Each keeps
 DashScope's ``code``, ``request_id`` and the region that was called.
 
-Messages never contain the API key: they are built from the response body and our own
-words only.
+Every exception the package raises is built here, so one module decides what a user
+sees. Messages never contain the API key or a URL password: they are built from the
+response body and our own words, and any text from elsewhere (an httpx message, a URL)
+goes through :func:`redact` first.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import openai
 from langchain_core.exceptions import (
@@ -48,6 +52,31 @@ __all__ = [
     "DashScopeTimeoutError",
     "IncompleteStreamError",
 ]
+
+_REDACTED = "***"
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s]*)@")
+
+
+def redact_url(url: str) -> str:
+    """``url`` without its password (``https://user:***@host/...``)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _URL_USERINFO.sub(rf"\1{_REDACTED}@", url)
+    if parts.password is None and "@" not in parts.netloc:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{user}:{_REDACTED}@{host}" if user else f"{_REDACTED}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every secret and every URL's user info replaced by ``***``."""
+    for secret in secrets:
+        if secret and secret in text:
+            text = text.replace(secret, _REDACTED)
+    return _URL_USERINFO.sub(rf"\1{_REDACTED}@", text) if "@" in text else text
 
 
 class DashScopeAPIError(openai.APIStatusError):
@@ -276,18 +305,50 @@ def parse_error_body(content: bytes) -> object:
     text = content.decode("utf-8", "replace")
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
 
 
-def _hint(status: int, code: str, region_text: str, model: str | None) -> str:
+_PLAN_KEY_HINTS: dict[str, str] = {
+    "coding": (
+        " This is a Coding Plan host: it accepts only the plan's own key (sk-sp-...), "
+        "not a pay-as-you-go key (sk-...), and only while the subscription is active. "
+        "For a pay-as-you-go key drop plan='coding' (and DASHSCOPE_PLAN)."
+    ),
+    "token": (
+        " This is a Token Plan host: it accepts only the Token Plan's own key (copy "
+        "it from the Token Plan page), not a pay-as-you-go (sk-...) or Coding Plan "
+        "(sk-sp-...) key."
+    ),
+}
+
+
+def _request_plan(response: httpx.Response) -> str:
+    """The billing plan of the host a response came from ("payg" when unknown)."""
+    from langchain_qwen._regions import plan_of_base_url
+
+    try:
+        url = str(response.request.url)
+    except RuntimeError:  # a Response built without its request
+        return "payg"
+    return plan_of_base_url(url)
+
+
+def _hint(
+    status: int, code: str, region_text: str, model: str | None, plan: str = "payg"
+) -> str:
     low = code.lower()
-    if status == 401 or low == "invalid_api_key":
+    auth = status == 401 or low == "invalid_api_key"
+    if (auth or status == 403) and plan in _PLAN_KEY_HINTS:
+        return _PLAN_KEY_HINTS[plan]
+    if auth:
         return (
             f" DashScope API keys are region-specific and this request went to "
             f"{region_text}: check that DASHSCOPE_API_KEY was created in that "
             "region, or set region= (or DASHSCOPE_REGION) to the key's region. "
-            "`langchain-qwen doctor` finds which region accepts a key."
+            "A Coding Plan key (sk-sp-...) works only on the Coding Plan hosts: set "
+            "plan='coding' (or DASHSCOPE_PLAN=coding). "
+            "`langchain-qwen doctor` finds which region or plan accepts a key."
         )
     if low == "insufficient_quota":
         return (
@@ -305,7 +366,8 @@ def _hint(status: int, code: str, region_text: str, model: str | None) -> str:
     if status == 403:
         return (
             " The key has no access to this model or feature: enable the model in "
-            "the Model Studio console of this workspace/region."
+            "the Model Studio console of this workspace/region. A Coding Plan key "
+            "(sk-sp-...) gets 403 'invalid api-key' here: set plan='coding'."
         )
     if is_moderation_code(code):
         return " Content moderation refused the input or the output; not retried."
@@ -334,7 +396,7 @@ def make_status_error(
     request_id = request_id or response.headers.get("x-request-id")
     cls = _class_for(status, code, message)
     text = f"Error code: {status} - {code or 'error'}: {message}"
-    text += _hint(status, code, region_text, model)
+    text += _hint(status, code, region_text, model, _request_plan(response))
     if request_id:
         text += f" (request_id: {request_id})"
     return cls(
@@ -421,3 +483,253 @@ def stream_error(
     return DashScopeStreamError(
         text, request, body=fields, partial=partial, request_id=request_id
     )
+
+
+# --------------------------------------------------------------- transport failures
+def _connection_message(exc: BaseException, secrets: Iterable[str]) -> str:
+    detail = redact(str(exc), secrets)
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def connection_error(
+    exc: BaseException,
+    request: httpx.Request,
+    where: str,
+    secrets: Iterable[str] = (),
+) -> DashScopeConnectionError | DashScopeTimeoutError:
+    """A failure to get an answer (refused, reset, timed out) before a response."""
+    if isinstance(exc, httpx.TimeoutException):
+        return timeout_error(
+            request, f"Request to {where} timed out ({type(exc).__name__})."
+        )
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
+        what = f"The connection to {where} broke before the answer was complete"
+    else:
+        what = f"Could not reach {where}"
+    return DashScopeConnectionError(
+        message=f"{what}: {_connection_message(exc, secrets)}", request=request
+    )
+
+
+def timeout_error(request: httpx.Request, message: str) -> DashScopeTimeoutError:
+    """``DashScopeTimeoutError`` with our own message."""
+    err = DashScopeTimeoutError(request=request)
+    err.message = message
+    err.args = (message,)
+    return err
+
+
+def deadline_error(request: httpx.Request, seconds: float) -> DashScopeTimeoutError:
+    """The call's total ``timeout`` passed (retries and waits included)."""
+    return timeout_error(
+        request,
+        f"The answer took longer than the request's timeout ({seconds:g} s for the "
+        "whole call, retries included) and was abandoned.",
+    )
+
+
+def stream_broken(
+    exc: BaseException, request: httpx.Request, secrets: Iterable[str] = ()
+) -> DashScopeConnectionError | DashScopeTimeoutError | DashScopeStreamError:
+    """The body of an answer could not be read to its end."""
+    if isinstance(exc, httpx.TimeoutException):
+        return timeout_error(request, "Timed out while reading the answer.")
+    if isinstance(exc, httpx.DecodingError):
+        return DashScopeStreamError(
+            "The answer could not be decoded (its Content-Encoding is corrupt): "
+            + _connection_message(exc, secrets),
+            request,
+        )
+    return DashScopeConnectionError(
+        message=(
+            "The connection dropped before the answer was complete "
+            f"({_connection_message(exc, secrets)})."
+        ),
+        request=request,
+    )
+
+
+def event_too_large(request: httpx.Request, limit: int) -> DashScopeStreamError:
+    """One server-sent event grew past ``max_event_bytes``."""
+    return DashScopeStreamError(
+        f"A stream event is larger than max_event_bytes={limit} bytes (the "
+        "ChatQwen field `max_event_bytes`); the stream was abandoned.",
+        request,
+    )
+
+
+def body_too_large(request: httpx.Request, limit: int) -> DashScopeConnectionError:
+    """A non-streamed answer grew past the size limit."""
+    return DashScopeConnectionError(
+        message=(
+            f"The answer is larger than {limit} bytes (4 x the ChatQwen field "
+            "`max_event_bytes`); it was abandoned."
+        ),
+        request=request,
+    )
+
+
+def _preview(data: bytes | str, size: int = 200) -> str:
+    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+    return text if len(text) <= size else text[:size] + "..."
+
+
+def not_json_answer(
+    request: httpx.Request, content: bytes, where: str, exc: BaseException
+) -> DashScopeConnectionError:
+    """A non-streamed answer that is not JSON (or nested too deeply to decode)."""
+    what = "nested too deeply" if isinstance(exc, RecursionError) else "got"
+    msg = f"Expected a JSON answer from {where}, {what}: {_preview(content)!r}"
+    return DashScopeConnectionError(message=msg, request=request)
+
+
+def not_object_answer(
+    request: httpx.Request, decoded: object, where: str
+) -> DashScopeConnectionError:
+    """A non-streamed JSON answer that is not an object."""
+    kind = type(decoded).__name__
+    msg = f"Expected a JSON object from {where}, got {kind}"
+    return DashScopeConnectionError(message=msg, request=request)
+
+
+def not_a_stream(
+    content: bytes, request: httpx.Request, response: httpx.Response
+) -> DashScopeStreamError | ContentModerationError:
+    """A JSON body where an event stream was expected (often a gateway's error)."""
+    text = content.decode("utf-8", "replace")
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        body = None
+    if isinstance(body, dict) and body.get("error"):
+        return stream_error(body, request, response, None)
+    msg = f"Expected an event stream, got a JSON body: {_preview(text)!r}"
+    return DashScopeStreamError(msg, request, body=body)
+
+
+def malformed_data(
+    request: httpx.Request, data: bytes, exc: BaseException, partial: AIMessageChunk
+) -> DashScopeStreamError:
+    """A ``data:`` payload that is not UTF-8 JSON (or nested too deeply)."""
+    if isinstance(exc, UnicodeDecodeError):
+        what = "not UTF-8"
+    elif isinstance(exc, RecursionError):
+        what = "JSON nested too deeply"
+    else:
+        what = "not JSON"
+    text = data.decode("utf-8", "replace")
+    msg = f"Malformed data in the stream ({what}): {_preview(text)!r}"
+    return DashScopeStreamError(msg, request, body=text, partial=partial)
+
+
+def malformed_event(
+    request: httpx.Request,
+    event: object,
+    why: str,
+    partial: AIMessageChunk | None,
+    *,
+    shown: bytes | None = None,
+) -> DashScopeStreamError:
+    """An event (or answer) whose fields have the wrong types."""
+    if shown is None:
+        shown = repr(event)[:400].encode()
+    msg = f"Malformed answer from the server ({why})"
+    if shown:
+        msg += f": {_preview(shown)}"
+    return DashScopeStreamError(msg, request, body=event, partial=partial)
+
+
+def incomplete(
+    request: httpx.Request,
+    partial: AIMessageChunk,
+    *,
+    streamed: bool,
+    done: bool = False,
+    body: object | None = None,
+) -> IncompleteStreamError:
+    """The answer ended without a finish_reason: it is cut, not complete."""
+    received = len(partial.text)
+    if streamed:
+        msg = (
+            "The stream ended without a finish_reason"
+            + ("" if done else " or [DONE]")
+            + f" after {received} characters of text: the answer is incomplete "
+            "(connection cut or server fault). The partial answer is on exc.partial."
+        )
+    else:
+        msg = (
+            f"The answer has no finish_reason after {received} characters of text: "
+            "it is incomplete (server fault). The partial answer is on exc.partial."
+        )
+    return IncompleteStreamError(msg, request, body=body, partial=partial)
+
+
+_PartialError = (
+    DashScopeConnectionError
+    | DashScopeTimeoutError
+    | DashScopeStreamError
+    | ContentModerationError
+)
+
+
+def with_partial(exc: _PartialError, partial: AIMessageChunk) -> _PartialError:
+    """Attach what was received before a failure the transport reported."""
+    if exc.partial is None:
+        exc.partial = partial
+        exc.message += (
+            f" {len(partial.text)} characters of text had arrived; the partial "
+            "answer is on exc.partial."
+        )
+        exc.args = (exc.message,)
+    return exc
+
+
+def redirect_error(
+    response: httpx.Response, why: str, *, region: str | None
+) -> DashScopeAPIError:
+    """A 3xx answer ChatQwen does not follow (only 2xx is an answer)."""
+    location = response.headers.get("location")
+    shown = f" to {redact_url(location)!r}" if location else " without a Location"
+    text = (
+        f"Error code: {response.status_code} - the server redirected{shown}: {why} "
+        "Set base_url to the final address."
+    )
+    return DashScopeAPIError(text, response=response, body=None, region=region)
+
+
+# --------------------------------------------------------------------- bad input
+def non_finite_error(path: str, value: float) -> ValueError:
+    """NaN/Infinity in a request body: JSON has no such values."""
+    msg = (
+        f"Invalid value {value!r} at {path} in the request: JSON has no NaN or "
+        "Infinity, and the server would refuse (or misread) it. Nothing was sent."
+    )
+    return ValueError(msg)
+
+
+def unencodable_error(path: str, value: object) -> TypeError:
+    """A value ``json`` cannot encode in a request body."""
+    msg = (
+        f"Cannot send {type(value).__name__} at {path} in the request: only JSON "
+        "types (dict, list, str, int, float, bool, None) can be sent. Nothing was sent."
+    )
+    return TypeError(msg)
+
+
+def bad_key_error(field: str, position: int, what: str) -> ValueError:
+    """An API key an HTTP header cannot carry; never echoes the key."""
+    msg = (
+        f"Invalid `{field}`: it contains {what} at position {position}, which an "
+        "HTTP header cannot carry (the key is not shown). Check how the key was "
+        "copied or loaded (env files, Kubernetes secrets)."
+    )
+    return ValueError(msg)
+
+
+def bad_header_error(name: str, position: int, what: str) -> ValueError:
+    """A header value an HTTP request cannot carry; never echoes the value."""
+    msg = (
+        f"Invalid header {name!r}: its value contains {what} at position "
+        f"{position}, which an HTTP header cannot carry (the value is not shown)."
+    )
+    return ValueError(msg)

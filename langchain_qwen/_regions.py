@@ -7,7 +7,14 @@ authentication. The resolution order is, first match wins:
 2. ``DASHSCOPE_BASE_URL``, then ``DASHSCOPE_API_BASE`` (langchain-qwq's name),
 3. ``workspace_id`` (argument or ``DASHSCOPE_WORKSPACE_ID``) -> the workspace host
    ``https://{ws}.{region}.maas.aliyuncs.com/compatible-mode/v1``,
-4. ``region`` (argument, then ``DASHSCOPE_REGION``, default Singapore) -> shared host.
+4. ``region`` (argument, then ``DASHSCOPE_REGION``, default Singapore) -> shared host,
+   or, with ``plan`` (argument, then ``DASHSCOPE_PLAN``), that billing plan's host:
+   ``"coding"`` (Coding Plan: ``https://coding-intl.dashscope.aliyuncs.com/v1`` for
+   Singapore, ``https://coding.dashscope.aliyuncs.com/v1`` for China) or ``"trial"``
+   (``https://trial.{region}.maas.aliyuncs.com/compatible-mode/v1``).
+
+A key works only with a base URL of its own billing plan (vendor "Base URL
+Overview": otherwise 401): Coding Plan keys start with ``sk-sp-``.
 """
 
 from __future__ import annotations
@@ -19,10 +26,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 __all__ = [
+    "CODING_KEY_PREFIX",
+    "PLANS",
     "REGIONS",
     "Endpoint",
+    "coding_plan_urls",
     "is_dashscope_host",
+    "normalize_plan",
     "normalize_region",
+    "plan_of_base_url",
     "region_of_base_url",
     "resolve_endpoint",
 ]
@@ -80,6 +92,28 @@ _ALIASES: dict[str, str] = {
 }
 
 _COMPAT_PATH = "/compatible-mode/v1"
+
+PLANS: dict[str, str] = {
+    "payg": "pay-as-you-go (shared and workspace hosts)",
+    "coding": "Coding Plan (sk-sp- keys)",
+    "trial": "trial domain (lower rate limits)",
+}
+"""Billing plans with hosts of their own: name -> label."""
+_PLAN_ALIASES: dict[str, str] = {
+    "payg": "payg",
+    "pay-as-you-go": "payg",
+    "coding": "coding",
+    "coding-plan": "coding",
+    "trial": "trial",
+}
+CODING_KEY_PREFIX = "sk-sp-"
+"""Coding Plan (and Token Plan) keys start with this; pay-as-you-go keys with sk-."""
+# Coding Plan hosts (OpenAI-compatible path /v1), per region that has one.
+_CODING_HOSTS: dict[str, str] = {
+    "singapore": "coding-intl.dashscope.aliyuncs.com",
+    "china": "coding.dashscope.aliyuncs.com",
+}
+_CODING_PATH = "/v1"
 _WORKSPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 DEFAULT_REGION = "singapore"
 
@@ -90,7 +124,8 @@ class Endpoint:
 
     base_url: str
     region: str | None  # canonical name, None for a custom base URL of unknown region
-    source: str  # "base_url", "env:DASHSCOPE_BASE_URL", "workspace", "region", ...
+    source: str  # "base_url", "env:DASHSCOPE_BASE_URL", "workspace", "region", "plan"
+    plan: str = "payg"  # "payg", "coding", "trial", or "token" (a Token Plan URL)
 
 
 def _allowed() -> str:
@@ -115,34 +150,81 @@ def normalize_region(region: str) -> str:
         raise ValueError(msg) from None
 
 
+def normalize_plan(plan: str) -> str:
+    """Return the canonical plan name for ``plan`` or one of its aliases.
+
+    Raises:
+        ValueError: naming ``plan`` and listing the valid names.
+    """
+    key = plan.strip().lower().replace("_", "-") if isinstance(plan, str) else None
+    if key in _PLAN_ALIASES:
+        return _PLAN_ALIASES[key]
+    allowed = ", ".join(f"{name!r} ({label})" for name, label in PLANS.items())
+    msg = f"Invalid value for `plan`: {plan!r}. Allowed: {allowed}."
+    raise ValueError(msg)
+
+
+def _plan_endpoint(plan: str, region_name: str, workspace: str | None) -> Endpoint:
+    if workspace:
+        msg = (
+            f"plan={plan!r} has hosts of its own: workspace_id (or "
+            "DASHSCOPE_WORKSPACE_ID) applies to pay-as-you-go only; unset one of them."
+        )
+        raise ValueError(msg)
+    if plan == "coding":
+        host = _CODING_HOSTS.get(region_name)
+        if host is None:
+            msg = (
+                f"plan='coding' has no host in region={region_name!r}; Coding Plan "
+                f"hosts: {', '.join(f'{r} ({h})' for r, h in _CODING_HOSTS.items())}."
+            )
+            raise ValueError(msg)
+        return Endpoint(f"https://{host}{_CODING_PATH}", region_name, "plan", plan)
+    host = f"trial.{REGIONS[region_name].workspace_region}.maas.aliyuncs.com"
+    return Endpoint(f"https://{host}{_COMPAT_PATH}", region_name, "plan", plan)
+
+
 def resolve_endpoint(
     *,
     base_url: str | None = None,
     region: str | None = None,
     workspace_id: str | None = None,
+    plan: str | None = None,
 ) -> Endpoint:
     """Resolve the compatible-mode base URL from arguments and environment.
 
     Raises:
-        ValueError: naming ``base_url``, ``region`` or ``workspace_id`` when invalid.
+        ValueError: naming ``base_url``, ``region``, ``workspace_id`` or ``plan``
+            when invalid.
     """
     if region is not None and not isinstance(region, str):
         msg = f"Invalid value for `region`: {region!r}. Allowed: {_allowed()}."
         raise ValueError(msg)
+    plan_name = normalize_plan(plan or os.environ.get("DASHSCOPE_PLAN") or "payg")
     if base_url:
         _check_url("base_url", base_url)
-        return Endpoint(base_url.rstrip("/"), region_of_base_url(base_url), "base_url")
+        return Endpoint(
+            base_url.rstrip("/"),
+            region_of_base_url(base_url),
+            "base_url",
+            plan_of_base_url(base_url),
+        )
     for var in ("DASHSCOPE_BASE_URL", "DASHSCOPE_API_BASE"):
         if env_url := os.environ.get(var):
             _check_url(var, env_url)
             return Endpoint(
-                env_url.rstrip("/"), region_of_base_url(env_url), f"env:{var}"
+                env_url.rstrip("/"),
+                region_of_base_url(env_url),
+                f"env:{var}",
+                plan_of_base_url(env_url),
             )
     region_name = normalize_region(
         region or os.environ.get("DASHSCOPE_REGION") or DEFAULT_REGION
     )
     record = REGIONS[region_name]
     workspace = workspace_id or os.environ.get("DASHSCOPE_WORKSPACE_ID")
+    if plan_name != "payg":
+        return _plan_endpoint(plan_name, region_name, workspace)
     if workspace:
         if not isinstance(workspace, str) or not _WORKSPACE.match(workspace):
             msg = (
@@ -177,12 +259,37 @@ def _check_url(name: str, url: Any) -> None:
 def region_of_base_url(base_url: str) -> str | None:
     """Best-effort region of a DashScope URL; None for other servers."""
     host = (urlparse(base_url).hostname or "").lower()
+    for region, coding_host in _CODING_HOSTS.items():
+        if host == coding_host:
+            return region
     for record in _REGION_TABLE:
         if record.shared_host and host == record.shared_host:
             return record.name
         if host.endswith(f".{record.workspace_region}.maas.aliyuncs.com"):
             return record.name
     return None
+
+
+def coding_plan_urls() -> dict[str, str]:
+    """Region -> Coding Plan base URL (OpenAI-compatible), for every region with one."""
+    return {r: f"https://{h}{_CODING_PATH}" for r, h in _CODING_HOSTS.items()}
+
+
+def plan_of_base_url(base_url: str) -> str:
+    """The billing plan a DashScope URL belongs to (keys work only with their own).
+
+    Returns:
+        ``"coding"`` (Coding Plan hosts), ``"trial"`` (trial domain), ``"token"``
+        (a Token Plan host: its name contains ``token-plan``) or ``"payg"``.
+    """
+    host = (urlparse(base_url).hostname or "").lower()
+    if host in _CODING_HOSTS.values():
+        return "coding"
+    if host.startswith("trial.") and host.endswith(".maas.aliyuncs.com"):
+        return "trial"
+    if "token-plan" in host:
+        return "token"
+    return "payg"
 
 
 def is_dashscope_host(base_url: str) -> bool:

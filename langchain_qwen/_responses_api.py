@@ -39,7 +39,7 @@ from langchain_openai.chat_models import base as oai
 from openai._models import construct_type
 from openai.types.responses import Response
 
-from langchain_qwen import _transport
+from langchain_qwen import _http
 from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._errors import (
     DashScopeStreamError,
@@ -47,8 +47,7 @@ from langchain_qwen._errors import (
     stream_error,
 )
 from langchain_qwen._regions import REGIONS, region_label
-from langchain_qwen._responses import PROVIDER
-from langchain_qwen._streaming import aiter_chunks, iter_chunks
+from langchain_qwen._wire import PROVIDER, aiter_chunks, iter_chunks
 
 if TYPE_CHECKING:
     from langchain_core.callbacks import (
@@ -247,12 +246,13 @@ def payload(
     return body
 
 
-def _target(llm: ChatQwen, model: str) -> _transport.RequestTarget:
+def _target(llm: ChatQwen, model: str) -> _http.RequestSpec:
     target = llm._request_target(model)
-    headers = dict(target.headers)
+    headers = target.headers
     if llm.session_cache:
-        headers[SESSION_CACHE_HEADER] = "enable"
-    url = responses_url(llm.openai_api_base or "", llm.region)
+        headers = _http.Headers({**headers.for_httpx(), SESSION_CACHE_HEADER: "enable"})
+    base, _ = _http.split_user_info(llm.openai_api_base or "")
+    url = responses_url(base, llm.region)
     return dataclasses.replace(target, url=url, headers=headers)
 
 
@@ -380,7 +380,7 @@ def _prepare(
     messages: list[BaseMessage],
     stop: list[str] | None,
     kwargs: dict[str, Any],
-) -> tuple[Any, dict[str, Any], _transport.RequestTarget]:
+) -> tuple[Any, dict[str, Any], _http.RequestSpec]:
     """(structured-output schema, body, target) of one call."""
     schema = kwargs.get("response_format")
     body = payload(llm, messages, stop, kwargs)
@@ -395,7 +395,7 @@ def generate(
 ) -> ChatResult:
     """A non-streamed call to the Responses endpoint."""
     schema, body, target = _prepare(llm, messages, stop, kwargs)
-    data, response = _transport.post(llm.root_client._client, target, body)
+    data, response = _http.post(llm.root_client._client, target, body)
     return _result(llm, data, response, schema)
 
 
@@ -407,7 +407,7 @@ async def agenerate(
 ) -> ChatResult:
     """Async twin of :func:`generate`."""
     schema, body, target = _prepare(llm, messages, stop, kwargs)
-    data, response = await _transport.apost(llm._async_http(), target, body)
+    data, response = await _http.apost(llm._async_http(), target, body)
     return _result(llm, data, response, schema)
 
 
@@ -415,7 +415,7 @@ async def agenerate(
 class ResponsesStreamState:
     """Turns Responses stream events into chunks; knows whether the answer ended.
 
-    Same interface as ``_streaming.StreamState`` so that the shared SSE reader
+    Same interface as ``_wire.StreamState`` so that the shared event reader
     (deadline, transport errors, JSON-instead-of-stream bodies) drives it.
     """
 
@@ -620,14 +620,14 @@ def stream(
     """A streamed call to the Responses endpoint."""
     kwargs.pop("stream_usage", None)  # usage always comes with response.completed
     schema, body, target = _prepare(llm, messages, stop, {**kwargs, "stream": True})
-    response = _transport.open_stream(llm.root_client._client, target, body)
+    events = _http.open_stream(llm.root_client._client, target, body)
     try:
-        for chunk in iter_chunks(response, _state(llm, response, schema)):  # type: ignore[arg-type]
+        for chunk in iter_chunks(events, _state(llm, events.response, schema)):
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
     finally:
-        response.close()
+        events.close()
 
 
 async def astream(
@@ -640,14 +640,14 @@ async def astream(
     """Async twin of :func:`stream`."""
     kwargs.pop("stream_usage", None)
     schema, body, target = _prepare(llm, messages, stop, {**kwargs, "stream": True})
-    response = await _transport.aopen_stream(llm._async_http(), target, body)
+    events = await _http.aopen_stream(llm._async_http(), target, body)
     try:
-        async for chunk in aiter_chunks(response, _state(llm, response, schema)):  # type: ignore[arg-type]
+        async for chunk in aiter_chunks(events, _state(llm, events.response, schema)):
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
     finally:
-        await response.aclose()
+        await events.aclose()
 
 
 # ---------------------------------------------------------------------- v1 blocks

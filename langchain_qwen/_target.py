@@ -2,22 +2,25 @@
 
 The key (a secret, or a function asked before each request), ``OpenAI-Organization``,
 ``default_headers`` (they win) and ``default_query`` (on the URL), as the openai SDK
-would send them for ``ChatOpenAI``.
+would send them for ``ChatOpenAI``. The spec is cached, keyed on the settings it
+reads, so ``model_copy(update=...)`` never reuses a stale host or headers.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from pydantic import SecretStr
 
-from langchain_qwen import _transport
+from langchain_qwen import _http
 from langchain_qwen._contract import NO_KEY
+from langchain_qwen._errors import redact_url
 from langchain_qwen._regions import region_label
 from langchain_qwen._version import __version__
 
-__all__ = ["build_target"]
+__all__ = ["build_target", "cached_target"]
+
+Cache = tuple[tuple[Any, ...], _http.RequestSpec] | None
 
 
 def _token(key: Any) -> str:
@@ -34,26 +37,61 @@ def _token(key: Any) -> str:
 
 def build_target(
     settings: Any, model: str | None, token: str | None, timeout: Any
-) -> _transport.RequestTarget:
-    """The request target for ``settings`` (a ChatQwen; only its fields are read)."""
+) -> _http.RequestSpec:
+    """The request spec for ``settings`` (a ChatQwen; only its fields are read)."""
+    if token is None:
+        token = _token(settings.openai_api_key)
+    token = _http.check_api_key(token.strip())
+    base, basic_auth = _http.split_user_info(
+        (settings.openai_api_base or "").rstrip("/")
+    )
     headers = {
-        "Authorization": f"Bearer {token or _token(settings.openai_api_key)}",
+        "Authorization": basic_auth or f"Bearer {token}",
         "Content-Type": "application/json",
         "User-Agent": f"langchain-qwen/{__version__}",
     }
     if settings.openai_organization:
         headers["OpenAI-Organization"] = settings.openai_organization
     headers.update(settings.default_headers or {})
-    base = (settings.openai_api_base or "").rstrip("/")
-    query = settings.default_query
+    shown = redact_url(settings.openai_api_base or "").rstrip("/")
     region = settings.region
-    return _transport.RequestTarget(
-        url=f"{base}/chat/completions"
-        + (f"?{urlencode(dict(query))}" if query else ""),
-        headers=headers,
+    query = settings.default_query or {}
+    return _http.RequestSpec(
+        url=f"{base}/chat/completions",
+        headers=_http.Headers(headers),
         timeout=timeout,
         max_retries=2 if settings.max_retries is None else settings.max_retries,
+        where=f"{region_label(region)} ({shown})" if region else shown,
         region=region,
-        region_text=f"{region_label(region)} ({base})" if region else base,
         model=model,
+        query=tuple((str(k), str(v)) for k, v in query.items()),
+        max_event_bytes=settings.max_event_bytes,
     )
+
+
+def cached_target(
+    settings: Any, cache: Cache, model: str | None, token: str | None, timeout: Any
+) -> tuple[Cache, _http.RequestSpec]:
+    """The spec and the cache to keep: rebuilt when a setting it reads changed.
+
+    A key function is asked again for each request (nothing cached then).
+    """
+    key = settings.openai_api_key
+    fingerprint = (
+        model,
+        settings.openai_api_base,
+        repr(settings.default_headers),
+        repr(settings.default_query),
+        settings.openai_organization,
+        repr(timeout),
+        settings.max_retries,
+        settings.region,
+        settings.max_event_bytes,
+        key if isinstance(key, SecretStr) else None,
+    )
+    if token is None and cache is not None and cache[0] == fingerprint:
+        return cache, cache[1]
+    target = build_target(settings, model, token, timeout)
+    if token is None and not callable(key):
+        cache = (fingerprint, target)
+    return cache, target

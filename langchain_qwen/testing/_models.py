@@ -1,72 +1,51 @@
-"""The emulator's model catalogue and the per-model facts its rules depend on."""
+"""The emulator's model catalogue and the per-model facts its rules depend on.
+
+The facts are the emulator's own (it imports nothing from the client): model lists
+from its copy of the catalogue, thinking and stream-only rules written from the
+vendor's pages. `tests/unit_tests/test_catalogue_agreement.py` checks that they agree
+with the client's catalogue.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-# Model ids the emulator offers when no list is given. The list mirrors the vendor's
-# compatible-mode catalogue (commercial, open-source and a few third-party models that
-# DashScope also serves), so `GET /models` looks like the real thing.
-DEFAULT_MODELS: tuple[str, ...] = (
-    "qwen3-max",
-    "qwen3-max-preview",
-    "qwen3-max-2025-09-23",
-    "qwen-max",
-    "qwen-max-latest",
-    "qwen3.5-plus",
-    "qwen3.5-plus-2026-02-15",
-    "qwen3.5-flash",
-    "qwen-plus",
-    "qwen-plus-latest",
-    "qwen-plus-2025-07-28",
-    "qwen-plus-us",
-    "qwen-flash",
-    "qwen-flash-2025-07-28",
-    "qwen-flash-us",
-    "qwen-turbo",
-    "qwen-turbo-latest",
-    "qwen3-coder-plus",
-    "qwen3-coder-plus-2025-07-22",
-    "qwen3-coder-flash",
-    "qwq-plus",
-    "qwq-plus-latest",
-    "qwen-vl-max",
-    "qwen-vl-plus",
-    "qwen3-vl-plus",
-    "qwen3-vl-flash",
-    "qvq-max",
-    "qvq-plus",
-    "qwen-omni-turbo",
-    "qwen3-omni-flash",
-    "qwen-mt-plus",
-    "qwen-mt-turbo",
-    "qwen-math-plus",
-    "qwen3.5-397b-a17b",
-    "qwen3.5-27b",
-    "qwen3-next-80b-a3b-thinking",
-    "qwen3-next-80b-a3b-instruct",
-    "qwen3-235b-a22b",
-    "qwen3-235b-a22b-thinking-2507",
-    "qwen3-235b-a22b-instruct-2507",
-    "qwen3-30b-a3b",
-    "qwen3-30b-a3b-thinking-2507",
-    "qwen3-30b-a3b-instruct-2507",
-    "qwen3-32b",
-    "qwen3-14b",
-    "qwen3-8b",
-    "qwen3-4b",
-    "qwen3-1.7b",
-    "qwen3-0.6b",
-    "qwen2.5-72b-instruct",
-    "qwen2.5-7b-instruct",
-    "deepseek-v3.2",
-    "deepseek-r1",
-)
+from langchain_qwen.testing._catalogue import MODELS_BY_REGION
 
-# Names DashScope would plausibly serve: any Qwen-family id is accepted by default so
-# tests need not track every new snapshot name.
-_QWEN_PREFIXES = ("qwen", "qwq", "qvq")
+
+def dedupe(ids: Iterable[str]) -> list[str]:
+    """Keep the first occurrence of each id, preserving order."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for model in ids:
+        if model not in seen:
+            seen.add(model)
+            out.append(model)
+    return out
+
+
+# Model ids per region and Coding Plan host come from the emulator's own copy of the
+# catalogue (`_catalogue.py`, written by `make profiles` next to the client's data);
+# a unit test checks that the two copies agree.
+DEFAULT_MODELS: tuple[str, ...] = tuple(
+    dedupe(m for ids in MODELS_BY_REGION.values() for m in ids)
+)
+"""Every model the emulator serves on an endpoint without a catalogue region name."""
+
+_KNOWN = frozenset(DEFAULT_MODELS)
+
+# DashScope's Qwen naming (a series, then tier/variant/size/mode/suffix tokens): a
+# name that follows it but is in no list is taken for a model newer than the
+# catalogue and served; anything else (a typo such as "qwen-plsu") gets the 404.
+_QWEN_NAME = re.compile(
+    r"^(?:qwen|qwq|qvq)(?:\d+(?:\.\d+)?)?"
+    r"(?:-(?:max|plus|flash|turbo|long|lite|vl|omni|coder|math|mt|next|ocr|asr"
+    r"|character|ja|doc|deep|research|livetranslate|realtime|instruct|thinking"
+    r"|latest|preview|us|a?\d+(?:\.\d+)?b|1m|\d{4}|\d{4}-\d{2}-\d{2}))+$"
+)
+# A dated snapshot, `-latest` or `-preview` name -> its family.
+_SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}(?=-us$|$)|-(?:latest|preview)$")
 
 # Open-source hybrid Qwen3 checkpoints ("qwen3-8b", "qwen3-235b-a22b", "qwen3.5-27b")
 # think unless told not to; the commercial ones do not.
@@ -96,15 +75,47 @@ def is_stream_only(model: str) -> bool:
     return name.startswith(("qwq", "qvq")) or "omni" in name
 
 
+# Qwen3.5 and later hybrid models think unless told not to (vendor thinking guide);
+# `-instruct` checkpoints never think.
+_DEFAULT_ON_GENERATION = re.compile(r"^qwen(?:3\.(?:[5-9]|\d{2,})|[4-9])(?:[.-]|$)")
+
+
 def thinks_by_default(model: str) -> bool:
     """Whether the model thinks when the request says nothing about thinking."""
     name = model.lower()
-    return is_thinking_only(name) or bool(_OPEN_SOURCE_HYBRID.match(name))
+    if is_thinking_only(name):
+        return True
+    if "-instruct" in name:
+        return False
+    return bool(_OPEN_SOURCE_HYBRID.match(name) or _DEFAULT_ON_GENERATION.match(name))
 
 
-def is_qwen_family(model: str) -> bool:
-    """Whether the id looks like a Qwen model (accepted without a strict list)."""
-    return model.lower().startswith(_QWEN_PREFIXES)
+def models_for_region(region: str | None) -> list[str]:
+    """The models a DashScope endpoint lists on `GET /models`.
+
+    Args:
+        region: The emulator's region name. A catalogue name (`singapore`, `us`,
+            `china`, `hongkong`, `global`, `coding-intl`, `coding-cn`) gets its
+            own list; any other name, or none, gets every model.
+    """
+    return list(MODELS_BY_REGION.get(region or "", DEFAULT_MODELS))
+
+
+def is_served(model: str, region: str | None) -> bool:
+    """Whether DashScope would answer `model` on this region's endpoint.
+
+    A listed model, or a dated snapshot / `-latest` / `-preview` of one, is served.
+    A catalogue model this region does not list is not (404, as on DashScope). A
+    name in no list is served when it follows Qwen naming (a model newer than the
+    catalogue) and refused otherwise.
+    """
+    listed = set(models_for_region(region))
+    for name in (model, _SNAPSHOT.sub("", model)):
+        if name in listed:
+            return True
+        if name in _KNOWN:
+            return False
+    return bool(_QWEN_NAME.match(model))
 
 
 def model_created(model: str) -> int:
@@ -114,14 +125,3 @@ def model_created(model: str) -> int:
     for ch in model.encode():
         acc = (acc * 131 + ch) % 63_072_000
     return 1_704_067_200 + acc
-
-
-def dedupe(ids: Iterable[str]) -> list[str]:
-    """Keep the first occurrence of each id, preserving order."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for model in ids:
-        if model not in seen:
-            seen.add(model)
-            out.append(model)
-    return out

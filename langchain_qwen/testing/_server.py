@@ -119,8 +119,11 @@ class DashScopeEmulator:
             401 `invalid_api_key`. `base_url` then points at the first region.
         models: Region -> model ids offered (a plain list applies to every region).
             Given lists are strict: other models get DashScope's 404
-            `model_not_found`. Default: a built-in catalogue, and any `qwen*`,
-            `qwq*`, `qvq*` id is accepted.
+            `model_not_found`. Default: the emulator's copy of the catalogue, per
+            region when the region is named like a catalogue region (`singapore`,
+            `us`, `china`, `hongkong`, `coding-intl`, `coding-cn`): a model of
+            another region and a name that is no Qwen name (`qwen-plsu`) get the
+            404; a Qwen-style name in no list (`qwen3.9-max`) is served.
         flavor: `dashscope`, or a self-hosted server serving Qwen: `vllm`, `sglang`,
             `ollama` (see the package docstring for the differences).
         legacy_nonstream_thinking: Refuse non-streaming thinking calls with the 400
@@ -530,11 +533,15 @@ class DashScopeEmulator:
             return model in strict
         if self._flavor.accepts_any_model:
             return True
-        return model in _models.DEFAULT_MODELS or _models.is_qwen_family(model)
+        return _models.is_served(model, region)
 
     def _model_list(self, region: str | None) -> list[str]:
         strict = self._strict_models.get(region)
-        return strict if strict is not None else list(self._flavor.default_models)
+        if strict is not None:
+            return strict
+        if self._flavor.accepts_any_model:
+            return list(self._flavor.default_models)
+        return _models.models_for_region(region)
 
     def _next_reply(self, body: dict[str, Any]) -> Reply | None:
         made = self._next_scripted(body)

@@ -699,7 +699,7 @@ def test_models_report_offline() -> None:
     report = models_report(region="us", remote=False)
     names = [r.name for r in report.rows]
     assert "qwen-plus-us" in names
-    assert "qwen-plus" not in names  # not offered on the US shared endpoint
+    assert "qwq-plus" not in names  # not offered on the US shared endpoint
     row = next(r for r in report.rows if r.name == "qwen-plus-us")
     assert row.context is not None
     assert row.context >= 1_000_000
@@ -715,16 +715,17 @@ def test_models_report_offline() -> None:
 
 
 def test_models_report_with_server_list(emulator: DashScopeEmulator) -> None:
-    with regions_emulator(models={"us": [*US_MODELS, "deepseek-r1"]}) as (_, urls):
+    with regions_emulator(models={"us": [*US_MODELS, "wan2.6-t2i"]}) as (_, urls):
         report = models_report(region="us", api_key=US_KEY, urls=urls)
     assert report.probe is not None
     assert report.probe.outcome == "accepted"
-    assert report.unprofiled == ["deepseek-r1"]
+    # An image-generation model the live US /models lists: no chat profile.
+    assert report.unprofiled == ["wan2.6-t2i"]
     listed = {r.name: r.listed for r in report.rows}
     assert listed["qwen-plus-us"] is True
     text = cli.render_models(report)
     assert "LISTED" in text
-    assert "Listed without a profile here (1): deepseek-r1" in text
+    assert "Listed without a profile here (1): wan2.6-t2i" in text
 
 
 def test_models_command(
@@ -761,7 +762,8 @@ def test_models_command(
 def test_models_command_with_server_list(
     emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with regions_emulator() as (_, urls):
+    served = {"singapore": ["qwen-plus"], "us": ["qwen-plus-us", "wan2.6-t2i"]}
+    with regions_emulator(models=served) as (_, urls):
         monkeypatch.setenv("DASHSCOPE_API_KEY", US_KEY)
         monkeypatch.setenv(REGION_URLS_ENV, json.dumps(urls))
         code, out, err = _main("models", "--region", "us")

@@ -140,6 +140,25 @@ def test_default_reply_thinks_for_open_source_qwen3(client: httpx.Client) -> Non
     assert "reasoning_content" not in off["choices"][0]["message"]
 
 
+@pytest.mark.parametrize("model", ["qwen3.5-plus", "qwen3.5-flash", "qwen3.5-27b"])
+def test_default_reply_thinks_for_qwen35_and_later(
+    client: httpx.Client, model: str
+) -> None:
+    # Vendor thinking guide: Qwen3.5 hybrid models think by default.
+    body = chat(client, model=model).json()
+    assert body["choices"][0]["message"]["reasoning_content"]
+    off = chat(client, model=model, enable_thinking=False).json()
+    assert "reasoning_content" not in off["choices"][0]["message"]
+
+
+@pytest.mark.parametrize("model", ["qwen3-max", "qwen-plus", "qwen3-vl-plus"])
+def test_default_reply_does_not_think_for_older_commercial(
+    client: httpx.Client, model: str
+) -> None:
+    body = chat(client, model=model).json()
+    assert "reasoning_content" not in body["choices"][0]["message"]
+
+
 # ---------------------------------------------------------------- text replies
 def test_text_nonstream_with_reasoning_and_cache(
     emu: DashScopeEmulator, client: httpx.Client
@@ -395,7 +414,10 @@ def test_openai_sdk_roundtrip(emu: DashScopeEmulator) -> None:
     )
     done = sdk.chat.completions.create(model="qwen-plus", messages=USER)
     assert done.choices[0].message.content == "Hi there"
-    assert done.model_extra is not None or done.choices[0].message.model_extra
+    # DashScope's reasoning_content is no OpenAI field: the SDK keeps it as an extra.
+    assert (done.choices[0].message.model_extra or {}).get("reasoning_content") == (
+        "greet"
+    )
     stream = sdk.chat.completions.create(
         model="qwen-plus",
         messages=USER,

@@ -46,8 +46,9 @@ from langchain_qwen import (
     DashScopeStreamError,
     DashScopeTimeoutError,
     IncompleteStreamError,
-    _transport,
 )
+from langchain_qwen._compat import httpx
+from langchain_qwen._http import retry as _retry
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing.pytest_plugin import _allow_loopback
 
@@ -82,8 +83,8 @@ def emulator(
 
 @pytest.fixture(autouse=True)
 def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_transport, "_INITIAL_BACKOFF", 0.001)
-    monkeypatch.setattr(_transport, "_MAX_BACKOFF", 0.01)
+    monkeypatch.setattr(_retry, "_INITIAL_BACKOFF", 0.001)
+    monkeypatch.setattr(_retry, "_MAX_BACKOFF", 0.01)
 
 
 @dataclass
@@ -194,8 +195,8 @@ async def test_retry_after_zero_skips_a_slow_backoff(
     headers: dict[str, str],
 ) -> None:
     # Without the header the backoff would be ~30 s; the header says "now".
-    monkeypatch.setattr(_transport, "_INITIAL_BACKOFF", 30.0)
-    monkeypatch.setattr(_transport, "_MAX_BACKOFF", 30.0)
+    monkeypatch.setattr(_retry, "_INITIAL_BACKOFF", 30.0)
+    monkeypatch.setattr(_retry, "_MAX_BACKOFF", 30.0)
     emulator.script(
         Reply.error(429, "limit_requests", headers=headers), Reply.text(TEXT)
     )
@@ -750,8 +751,10 @@ async def test_hung_server_is_left_after_timeout(
 async def test_timeout_before_answer_is_retried(
     emulator: DashScopeEmulator, make_llm: Any, mode: str
 ) -> None:
+    # A per-phase timeout (httpx.Timeout) leaves time to retry; a number would be
+    # the deadline of the whole call (see test_numeric_timeout_bounds_retries).
     emulator.script(Reply.hang(30), Reply.text(TEXT))
-    out = await call(make_llm(timeout=0.3, max_retries=1), mode)
+    out = await call(make_llm(timeout=httpx.Timeout(0.3), max_retries=1), mode)
     assert out.text == TEXT, repr(out.error)
     assert len(emulator.chat_requests) == 2
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from importlib import metadata
 
 import langchain_qwen
 
@@ -27,6 +28,8 @@ EXPECTED_ALL = {
     "audio_block_from_file",
     "audio_wav_bytes",
     "context_cache_middleware",
+    "get_model_profile",
+    "get_qwen_traits",
     "image_block_from_file",
     "mark_cache_breakpoint",
     "stop_to_token_ids",
@@ -38,7 +41,13 @@ EXPECTED_ALL = {
 def test_all_imports() -> None:
     assert set(langchain_qwen.__all__) == EXPECTED_ALL
     for name in langchain_qwen.__all__:
-        assert getattr(langchain_qwen, name) is not None
+        value = getattr(langchain_qwen, name)
+        if name == "__version__":
+            assert value == metadata.version("langchain-qwen")
+            continue
+        # Each public name is the object of that name defined in a package module.
+        assert value.__name__ == name
+        assert value.__module__.startswith("langchain_qwen.")
 
 
 def test_every_module_imports() -> None:

@@ -35,8 +35,8 @@ from langchain_qwen import (
     ChatQwen,
     DashScopeConnectionError,
     DashScopeStreamError,
-    _transport,
 )
+from langchain_qwen._http import retry as _retry
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing.pytest_plugin import _allow_loopback
 
@@ -157,8 +157,8 @@ def load_emulator(request: pytest.FixtureRequest) -> Iterator[DashScopeEmulator]
 async def run_load(
     emulator: DashScopeEmulator, n: int, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, Any]:
-    monkeypatch.setattr(_transport, "_INITIAL_BACKOFF", 0.005)
-    monkeypatch.setattr(_transport, "_MAX_BACKOFF", 0.05)
+    monkeypatch.setattr(_retry, "_INITIAL_BACKOFF", 0.005)
+    monkeypatch.setattr(_retry, "_MAX_BACKOFF", 0.05)
     plan = make_plan(n)
     emulator.script(*plan.replies)
     llm = ChatQwen(

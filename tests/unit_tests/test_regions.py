@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from langchain_qwen import ChatQwen
-from langchain_qwen._regions import normalize_region, resolve_endpoint
+from langchain_qwen._regions import resolve_endpoint
 
 _INTL = "https://dashscope-intl.aliyuncs.com/compatible-mode/v1"
 _US = "https://dashscope-us.aliyuncs.com/compatible-mode/v1"
@@ -14,29 +14,29 @@ _HK = "https://cn-hongkong.dashscope.aliyuncs.com/compatible-mode/v1"
 
 
 @pytest.mark.parametrize(
-    ("region", "url"),
+    ("region", "url", "name"),
     [
-        (None, _INTL),
-        ("singapore", _INTL),
-        ("intl", _INTL),
-        ("SG", _INTL),
-        ("ap-southeast-1", _INTL),
-        ("us", _US),
-        ("virginia", _US),
-        ("us-east-1", _US),
-        ("china", _CN),
-        ("beijing", _CN),
-        ("cn", _CN),
-        ("cn-beijing", _CN),
-        ("hongkong", _HK),
-        ("hk", _HK),
-        ("cn-hongkong", _HK),
+        (None, _INTL, "singapore"),
+        ("singapore", _INTL, "singapore"),
+        ("intl", _INTL, "singapore"),
+        ("SG", _INTL, "singapore"),
+        ("ap-southeast-1", _INTL, "singapore"),
+        ("us", _US, "us"),
+        ("virginia", _US, "us"),
+        ("us-east-1", _US, "us"),
+        ("china", _CN, "china"),
+        ("beijing", _CN, "china"),
+        ("cn", _CN, "china"),
+        ("cn-beijing", _CN, "china"),
+        ("hongkong", _HK, "hongkong"),
+        ("hk", _HK, "hongkong"),
+        ("cn-hongkong", _HK, "hongkong"),
     ],
 )
-def test_region_aliases(region: str | None, url: str) -> None:
+def test_region_aliases(region: str | None, url: str, name: str) -> None:
     llm = ChatQwen(api_key="sk-x", region=region)
     assert llm.openai_api_base == url
-    assert llm.region == normalize_region(region or "singapore")
+    assert llm.region == name
 
 
 @pytest.mark.parametrize(

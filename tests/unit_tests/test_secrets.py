@@ -153,9 +153,9 @@ async def test_key_absent_from_debug_logs_of_successful_calls(
 async def test_key_absent_from_debug_logs_during_retries(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from langchain_qwen import _transport
+    from langchain_qwen._http import retry as _retry
 
-    monkeypatch.setattr(_transport, "_INITIAL_BACKOFF", 0.001)
+    monkeypatch.setattr(_retry, "_INITIAL_BACKOFF", 0.001)
     with DashScopeEmulator(api_key=SECRET) as emu:
         llm = ChatQwen(base_url=emu.base_url, api_key=SECRET, max_retries=2)
         _debug_everything(caplog)

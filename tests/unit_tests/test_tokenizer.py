@@ -7,10 +7,12 @@ Hugging Face ``tokenizers`` loaded from Qwen3's ``tokenizer.json``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import threading
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -28,6 +30,17 @@ except ImportError as exc:  # pragma: no cover - depends on environment
 @pytest.fixture
 def tok() -> tk.QwenTokenizer:
     return tk.get_tokenizer()
+
+
+def _use_ranks(
+    monkeypatch: pytest.MonkeyPatch, resources: tuple[tuple[str, str], ...]
+) -> None:
+    """Make the "qwen" vocabulary look for its ranks file in `resources` only."""
+    vocab = dataclasses.replace(tk.VOCABULARIES["qwen"], resources=resources)
+    monkeypatch.setattr(
+        tk, "VOCABULARIES", MappingProxyType({**tk.VOCABULARIES, "qwen": vocab})
+    )
+    monkeypatch.setattr(tk, "_TOKENIZERS", {})
 
 
 # --------------------------------------------------------------------------
@@ -159,11 +172,11 @@ def test_get_tokenizer_is_cached_and_thread_safe(
     builds: list[int] = []
     original = tk.QwenTokenizer.from_installed_package
 
-    def counting_build() -> tk.QwenTokenizer:
+    def counting_build(vocabulary: str = "qwen") -> tk.QwenTokenizer:
         builds.append(1)
-        return original()
+        return original(vocabulary)
 
-    monkeypatch.setattr(tk, "_TOKENIZER", None)
+    monkeypatch.setattr(tk, "_TOKENIZERS", {})
     monkeypatch.setattr(tk.QwenTokenizer, "from_installed_package", counting_build)
     barrier = threading.Barrier(8)
     results: list[tk.QwenTokenizer] = []
@@ -186,10 +199,7 @@ def test_get_tokenizer_is_cached_and_thread_safe(
 def test_missing_extra_raises_import_error_naming_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tk, "_TOKENIZER", None)
-    monkeypatch.setattr(
-        tk, "RANKS_RESOURCES", (("langchain_qwen_no_such_pkg", "qwen.tiktoken"),)
-    )
+    _use_ranks(monkeypatch, (("langchain_qwen_no_such_pkg", "qwen.tiktoken"),))
     with pytest.raises(ImportError, match=r"langchain-qwen\[tokenizer\]"):
         tk.get_tokenizer()
 
@@ -212,10 +222,7 @@ def test_ranks_loaded_from_any_listed_package(
     (package / "__init__.py").write_text("raise RuntimeError('must not import')\n")
     shutil.copy(_installed_ranks_file(), package / "data" / "qwen.tiktoken")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(
-        tk, "RANKS_RESOURCES", (("fake_qwen_vocab_pkg", "data/qwen.tiktoken"),)
-    )
-    monkeypatch.setattr(tk, "_TOKENIZER", None)
+    _use_ranks(monkeypatch, (("fake_qwen_vocab_pkg", "data/qwen.tiktoken"),))
     assert tk.get_tokenizer().encode("你好啊") == [108386, 103924]
 
 
@@ -226,10 +233,7 @@ def test_package_without_ranks_file_is_not_imported(
     package.mkdir()
     (package / "__init__.py").write_text("raise RuntimeError('must not import')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(
-        tk, "RANKS_RESOURCES", (("fake_old_dashscope_pkg", "resources/qwen.tiktoken"),)
-    )
-    monkeypatch.setattr(tk, "_TOKENIZER", None)
+    _use_ranks(monkeypatch, (("fake_old_dashscope_pkg", "resources/qwen.tiktoken"),))
     with pytest.raises(ImportError, match=r"langchain-qwen\[tokenizer\]"):
         tk.get_tokenizer()
 
@@ -242,10 +246,7 @@ def test_ranks_with_wrong_hash_are_rejected(
     (package / "__init__.py").write_text("")
     (package / "qwen.tiktoken").write_bytes(b"IQ== 0\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(
-        tk, "RANKS_RESOURCES", (("fake_bad_vocab_pkg", "qwen.tiktoken"),)
-    )
-    monkeypatch.setattr(tk, "_TOKENIZER", None)
+    _use_ranks(monkeypatch, (("fake_bad_vocab_pkg", "qwen.tiktoken"),))
     with pytest.raises(ImportError, match="unexpected contents"):
         tk.get_tokenizer()
 

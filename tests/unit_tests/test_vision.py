@@ -323,10 +323,18 @@ def test_per_call_model_override_is_checked(
     assert emulator.chat_requests == []
 
 
-def test_unknown_model_is_allowed(emulator: DashScopeEmulator, make_llm: Any) -> None:
-    llm = make_llm(model="qwen-vl-custom-finetune")
-    llm.invoke(_ask({"type": "image", "url": IMAGE_URL}))
-    assert _parts(emulator)[1]["type"] == "image_url"
+def test_unknown_model_is_allowed(emulator: DashScopeEmulator) -> None:
+    # A model without a profile (a custom deployment) is not second-guessed.
+    with DashScopeEmulator(models=["custom-vl-finetune"]) as emu:
+        llm = ChatQwen(
+            model="custom-vl-finetune",
+            base_url=emu.base_url,
+            api_key=emu.api_key,
+            max_retries=0,
+        )
+        assert llm.profile is None
+        llm.invoke(_ask({"type": "image", "url": IMAGE_URL}))
+        assert _parts(emu)[1]["type"] == "image_url"
 
 
 def test_text_only_lists_still_collapse(

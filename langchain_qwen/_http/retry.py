@@ -1,0 +1,125 @@
+"""Retry policy: which failures are retried, and how long to wait.
+
+Retries (``max_retries``, default 2) cover rate limits (429 ``limit_requests``,
+``limit_burst_rate``, ``Throttling``), 408/409, 5xx and connection failures before a
+response, with exponential backoff and jitter, honouring ``Retry-After``. Quota
+(``insufficient_quota``, ``Arrearage``), moderation and other 4xx answers are raised at
+once. With a total deadline, a retry whose wait would end past it is not attempted:
+the last failure is raised at once.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from typing import NoReturn
+
+from langchain_qwen._compat import httpx
+from langchain_qwen._errors import (
+    connection_error,
+    is_retryable,
+    make_status_error,
+    parse_error_body,
+)
+from langchain_qwen._http.spec import RequestSpec
+
+__all__ = ["Attempts"]
+
+logger = logging.getLogger("langchain_qwen")
+
+_MAX_RETRY_AFTER = 60.0
+_INITIAL_BACKOFF = 0.5
+_MAX_BACKOFF = 8.0
+
+
+def _retry_after(response: httpx.Response | None) -> float | None:
+    if response is None:
+        return None
+    headers = response.headers
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return float(ms) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:  # an HTTP date; Python >= 3.10 raises on anything else ("soon", "")
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (ValueError, TypeError, IndexError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+def _delay(attempt: int, response: httpx.Response | None) -> float:
+    after = _retry_after(response)
+    if after is not None and 0 <= after <= _MAX_RETRY_AFTER:  # NaN fails both
+        return after
+    backoff = min(_INITIAL_BACKOFF * (2**attempt), _MAX_BACKOFF)
+    return backoff * (1 - 0.25 * random.random())  # noqa: S311 - jitter, not crypto
+
+
+class Attempts:
+    """Counts attempts and decides, for each failure, to wait and retry or raise."""
+
+    __slots__ = ("deadline", "n", "spec")
+
+    def __init__(self, spec: RequestSpec, deadline: float | None) -> None:
+        self.spec = spec
+        self.deadline = deadline
+        self.n = 0
+
+    def _next(self, why: str, response: httpx.Response | None) -> float | None:
+        """The wait before the next try, or None when no retry is left or fits."""
+        if self.n >= self.spec.max_retries:
+            return None
+        delay = _delay(self.n, response)
+        if self.deadline is not None and time.monotonic() + delay >= self.deadline:
+            return None
+        self.n += 1
+        logger.info(
+            "retrying request to %s (retry %d of %d) after %s; waiting %.2fs",
+            self.spec.where,
+            self.n,
+            self.spec.max_retries,
+            why,
+            delay,
+        )
+        return delay
+
+    def after_transport_error(
+        self, exc: Exception, request: httpx.Request
+    ) -> float | Exception:
+        """Delay before the next try, or the mapped connection error to raise."""
+        if not isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+            delay = self._next(type(exc).__name__, None)
+            if delay is not None:
+                return delay
+        return connection_error(
+            exc, request, self.spec.where, self.spec.headers.secrets()
+        )
+
+    def after_status(self, response: httpx.Response, content: bytes) -> float:
+        """Delay before the next try, or raise the mapped status error."""
+        body = parse_error_body(content)
+        if is_retryable(response.status_code, body):
+            delay = self._next(f"HTTP {response.status_code}", response)
+            if delay is not None:
+                return delay
+        self.fail(response, body)
+
+    def fail(self, response: httpx.Response, body: object) -> NoReturn:
+        """Raise the mapped status error."""
+        raise make_status_error(
+            response,
+            body,
+            region=self.spec.region,
+            region_text=self.spec.where,
+            model=self.spec.model,
+        )
