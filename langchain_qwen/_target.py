@@ -20,7 +20,7 @@ from langchain_qwen._version import __version__
 
 __all__ = ["build_target", "cached_target"]
 
-Cache = tuple[tuple[Any, ...], _http.RequestSpec] | None
+Cache = tuple[int, _http.RequestSpec] | None
 
 
 def _token(key: Any) -> str:
@@ -77,17 +77,21 @@ def cached_target(
     A key function is asked again for each request (nothing cached then).
     """
     key = settings.openai_api_key
-    fingerprint = (
-        model,
-        settings.openai_api_base,
-        repr(settings.default_headers),
-        repr(settings.default_query),
-        settings.openai_organization,
-        repr(timeout),
-        settings.max_retries,
-        settings.region,
-        settings.max_event_bytes,
-        key if isinstance(key, SecretStr) else None,
+    # A hash, not the values: the cache sits in frame locals and reprs, and the
+    # URL may hold a password.
+    fingerprint = hash(
+        (
+            model,
+            settings.openai_api_base,
+            repr(settings.default_headers),
+            repr(settings.default_query),
+            settings.openai_organization,
+            repr(timeout),
+            settings.max_retries,
+            settings.region,
+            settings.max_event_bytes,
+            key.get_secret_value() if isinstance(key, SecretStr) else None,
+        )
     )
     if token is None and cache is not None and cache[0] == fingerprint:
         return cache, cache[1]

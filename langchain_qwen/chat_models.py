@@ -334,9 +334,7 @@ class ChatQwen(BaseChatOpenAI):
     # No input values in validation errors: the input holds the API key.
     model_config = ConfigDict(populate_by_name=True, hide_input_in_errors=True)
 
-    _target_cache: tuple[tuple[Any, ...], _http.RequestSpec] | None = PrivateAttr(
-        default=None
-    )
+    _target_cache: tuple[int, _http.RequestSpec] | None = PrivateAttr(default=None)
 
     # -- construction --
     @model_validator(mode="before")
