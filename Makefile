@@ -1,5 +1,5 @@
 # Everything bootstraps itself: a fresh machine needs only python3 (>= 3.10) and pip.
-.PHONY: demo test integration_tests lint format type bench bench_quick notebooks profiles check all
+.PHONY: demo test test_ray integration_tests lint format type bench bench_quick notebooks profiles check all
 
 PYTHON ?= python3
 TOOLS := .tools
@@ -14,7 +14,7 @@ $(UV):
 	$(TOOLS)/bin/python -m pip install --quiet "uv>=0.5"
 
 .venv/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --locked --all-groups
+	$(UV) sync --locked --all-groups --no-group ray
 	touch $@
 
 # The demo needs only the package and the `demo` group (langchain's create_agent,
@@ -40,6 +40,11 @@ test: .venv/.synced
 	status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s in all (pytest exit status $$status)"; \
 	exit $$status
+
+## test_ray: ChatQwen on Ray Data workers, local Ray (installs the heavy ray group)
+test_ray: .venv/.synced
+	$(UV) sync --locked --all-groups
+	$(UV) run --locked --no-sync pytest tests/ray_tests -q $(PYTEST_ARGS)
 
 ## integration_tests: live DashScope; skipped unless DASHSCOPE_API_KEY is set
 integration_tests: .venv/.synced

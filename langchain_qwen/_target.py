@@ -36,7 +36,7 @@ def _token(key: Any) -> str:
 
 
 def build_target(
-    settings: Any, model: str | None, token: str | None, timeout: Any
+    settings: Any, model: str | None, token: str | None, timeout: Any, retries: int
 ) -> _http.RequestSpec:
     """The request spec for ``settings`` (a ChatQwen; only its fields are read)."""
     if token is None:
@@ -60,7 +60,7 @@ def build_target(
         url=f"{base}/chat/completions",
         headers=_http.Headers(headers),
         timeout=timeout,
-        max_retries=2 if settings.max_retries is None else settings.max_retries,
+        max_retries=retries,
         where=f"{region_label(region)} ({shown})" if region else shown,
         region=region,
         model=model,
@@ -70,7 +70,12 @@ def build_target(
 
 
 def cached_target(
-    settings: Any, cache: Cache, model: str | None, token: str | None, timeout: Any
+    settings: Any,
+    cache: Cache,
+    model: str | None,
+    token: str | None,
+    timeout: Any,
+    retries: int,
 ) -> tuple[Cache, _http.RequestSpec]:
     """The spec and the cache to keep: rebuilt when a setting it reads changed.
 
@@ -87,7 +92,7 @@ def cached_target(
             repr(settings.default_query),
             settings.openai_organization,
             repr(timeout),
-            settings.max_retries,
+            retries,
             settings.region,
             settings.max_event_bytes,
             key.get_secret_value() if isinstance(key, SecretStr) else None,
@@ -95,7 +100,7 @@ def cached_target(
     )
     if token is None and cache is not None and cache[0] == fingerprint:
         return cache, cache[1]
-    target = build_target(settings, model, token, timeout)
+    target = build_target(settings, model, token, timeout, retries)
     if token is None and not callable(key):
         cache = (fingerprint, target)
     return cache, target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -62,6 +63,7 @@ from langchain_qwen._structured_output import (
 from langchain_qwen._target import cached_target
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._version import __version__
+from langchain_qwen.rate_limiters import QwenRateLimiter, estimate_prompt_tokens
 
 __all__ = ["ChatQwen"]
 
@@ -465,8 +467,10 @@ class ChatQwen(BaseChatOpenAI):
     def _request_target(
         self, model: str | None, token: str | None = None
     ) -> _http.RequestSpec:
+        # A QwenRateLimiter retries itself, after a booked slot (see below).
+        retries = 0 if self._qwen_limiter() else self._retries()
         self._target_cache, target = cached_target(
-            self, self._target_cache, model, token, self._timeout()
+            self, self._target_cache, model, token, self._timeout(), retries
         )
         return target
 
@@ -477,6 +481,46 @@ class ChatQwen(BaseChatOpenAI):
             token = value if isinstance(value, str) else await value
             return self._request_target(model, token)
         return self._request_target(model)
+
+    def _retries(self) -> int:
+        return 2 if self.max_retries is None else self.max_retries
+
+    def _qwen_limiter(self) -> QwenRateLimiter | None:
+        limiter = self.rate_limiter
+        return limiter if isinstance(limiter, QwenRateLimiter) else None
+
+    # A QwenRateLimiter books each request's tokens and retries 429s after its slot.
+    def _generate_with_cache(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = functools.partial(
+            super()._generate_with_cache, messages, stop, run_manager, **kwargs
+        )
+        limiter = self._qwen_limiter()
+        if limiter is None:
+            return call()
+        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
+        return limiter.run(call, cost, self._retries())
+
+    async def _agenerate_with_cache(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = functools.partial(
+            super()._agenerate_with_cache, messages, stop, run_manager, **kwargs
+        )
+        limiter = self._qwen_limiter()
+        if limiter is None:
+            return await call()
+        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
+        return await limiter.arun(call, cost, self._retries())
 
     def _timeout(self) -> Any:
         # No timeout given: per-read limits (a hung server is left after 10 min of

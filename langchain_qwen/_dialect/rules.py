@@ -208,7 +208,10 @@ def _n_on_dashscope(v: Any, body: Mapping[str, Any], thinking: bool) -> str | No
             "answer: call it several times instead."
         )
     if thinking:
-        return f"Invalid value for `n`: {v}. Allowed while thinking: 1."
+        return (
+            f"Invalid value for `n`: {v}. Allowed while thinking: 1 (set "
+            "enable_thinking=False for several answers)."
+        )
     return None
 
 

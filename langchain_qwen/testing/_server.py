@@ -18,6 +18,7 @@ from typing import Any
 from langchain_qwen.testing import _http, _models, _rules
 from langchain_qwen.testing._batches import BatchService, Refused
 from langchain_qwen.testing._flavors import Flavor, make_flavor
+from langchain_qwen.testing._limits import RateLimits, Ticket
 from langchain_qwen.testing._render import (
     JSON,
     MALFORMED_EVENT,
@@ -197,6 +198,8 @@ class DashScopeEmulator:
         self._responses = ResponsesEndpoint()
         self.batches = BatchService(self._answer_offline)
         """The Batch API (`/files`, `/batches`); set its `timing` and limits."""
+        self.rate_limits = RateLimits()
+        """RPM/TPM per key and model (`rate_limits.set(model, rpm=, tpm=)`)."""
 
     def _strict_lists(
         self, models: Mapping[str, Sequence[str]] | Sequence[str] | None
@@ -672,13 +675,7 @@ class DashScopeEmulator:
             body, thinking=flavor.thinking(body, ctx.model), chunks=None
         )
         if reply.kind == "error":
-            err = RuleError(
-                reply.status,
-                reply.code,
-                reply.message or "",
-                reply.error_type or "invalid_request_error",
-                reply.param,
-            )
+            err = _reply_error(reply)
             return err.status, flavor.renderer.error_body(err, ctx)
         ctx.model = reply.model or ctx.model
         ctx.prompt_tokens = prompt_token_estimate(body)
@@ -779,6 +776,10 @@ class DashScopeEmulator:
         if broken is not None:
             return await self._send_error(conn, record, broken, ctx, keep)
 
+        key = record.headers.get("authorization", "")
+        ticket = self.rate_limits.admit(key, model, prompt_token_estimate(body))
+        if not isinstance(ticket, Ticket):
+            return await self._send_error(conn, record, ticket, ctx, keep)
         reply = self._next_reply(body)
         if reply is None:
             reply = default_reply(
@@ -800,6 +801,9 @@ class DashScopeEmulator:
         ctx.n = n if valid_n and reply.kind == "text" else 1
         ctx.chunk_size = self._chunk_size
         ctx.prompt_tokens = prompt_token_estimate(body)
+        if reply.kind in ("text", "tool_calls"):
+            usage = flavor.renderer.usage_for(reply, ctx)
+            ticket.charge(usage.prompt + usage.completion)
         return await self._serve(conn, reader, record, reply, ctx, keep)
 
     # ------------------------------------------------------------------ replies
@@ -837,13 +841,7 @@ class DashScopeEmulator:
             await conn.send(reply.status, headers, reply.body, keep_alive=keep)
             return keep
         if reply.kind == "error":
-            err = RuleError(
-                reply.status,
-                reply.code,
-                reply.message or "",
-                reply.error_type or "invalid_request_error",
-                reply.param,
-            )
+            err = _reply_error(reply)
             return await self._send_error(conn, record, err, ctx, keep, extra)
         if ctx.stream:
             return await self._stream(conn, record, reply, ctx, keep, extra)
@@ -944,6 +942,16 @@ def merge_headers(
     wanted = [(k, v) for k, v in extra if k.lower() not in _FRAMING]
     names = {k.lower() for k, _ in wanted}
     return [(k, v) for k, v in base if k.lower() not in names] + wanted
+
+
+def _reply_error(reply: Reply) -> RuleError:
+    return RuleError(
+        reply.status,
+        reply.code,
+        reply.message or "",
+        reply.error_type or "invalid_request_error",
+        reply.param,
+    )
 
 
 def _not_allowed() -> RuleError:

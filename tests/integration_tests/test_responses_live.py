@@ -105,3 +105,21 @@ def test_session_cache_header_accepted_live() -> None:
     answer = llm.invoke(history)
     assert "7" in answer.text or "seven" in answer.text.lower()
     assert answer.usage_metadata is not None
+
+
+def test_web_extractor_and_code_interpreter_live() -> None:
+    # The vendor's web-extractor page: enable web_search with it, and thinking.
+    llm = _llm(enable_thinking=True).bind_tools(
+        [
+            {"type": "web_search"},
+            {"type": "web_extractor"},
+            {"type": "code_interpreter"},
+        ]
+    )
+    msg = llm.invoke(
+        "Open https://www.alibabacloud.com/help/en/model-studio/ and count the words "
+        "of its title with Python."
+    )
+    names = {b["name"] for b in msg.content_blocks if b["type"] == "server_tool_call"}
+    assert names & {"web_extractor", "code_interpreter", "web_search"}
+    assert msg.text

@@ -330,14 +330,18 @@ def test_scripted_usage_details(
 
 
 # ---------------------------------------------------------------------- refusals
-def test_regions_without_responses_api_are_refused() -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_regions_without_responses_api_are_refused(mode: str) -> None:
     with pytest.raises(ValueError, match=r"region='hongkong'.*singapore"):
         ChatQwen(api_key="sk-x", region="hongkong", use_responses_api=True)
     with pytest.raises(ValueError, match="region='hongkong'"):
         ChatQwen(api_key="sk-x", region="hongkong", session_cache=True)
     auto = ChatQwen(api_key="sk-x", region="hongkong", max_retries=0)
     with pytest.raises(ValueError, match="not available in region='hongkong'"):
-        auto.bind_tools([{"type": "web_search"}]).invoke("hi")  # before any request
+        # refused before any request (none could reach the internet here anyway)
+        run(auto.bind_tools([{"type": "web_search"}]), "hi", mode)
+    with pytest.raises(ValueError, match="not available in region='hongkong'"):
+        run(auto, "hi", mode, previous_response_id="f75c28fb-4064-48ed")
     with pytest.raises(ValueError, match="session_cache=True needs"):
         ChatQwen(api_key="sk-x", use_responses_api=False, session_cache=True)
 
@@ -385,14 +389,19 @@ def test_endpoint_of_each_region(region: str, workspace: str | None, url: str) -
         ({"preserve_thinking": True}, "previous_response_id"),
     ],
 )
+@pytest.mark.parametrize("mode", MODES)
 def test_chat_only_settings_are_refused_before_sending(
-    emulator: DashScopeEmulator, make_llm: Any, setting: dict[str, Any], match: str
+    emulator: DashScopeEmulator,
+    make_llm: Any,
+    setting: dict[str, Any],
+    match: str,
+    mode: str,
 ) -> None:
     llm = make_llm(model="qwen3-max", use_responses_api=True, **setting)
     with pytest.raises(ValueError, match=match):
-        llm.invoke("hi")
+        run(llm, "hi", mode)
     with pytest.raises(ValueError, match="stop="):
-        make_llm(use_responses_api=True).invoke("hi", stop=["x"])
+        run(make_llm(use_responses_api=True), "hi", mode, stop=["x"])
     assert emulator.requests == []
 
 

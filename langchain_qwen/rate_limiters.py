@@ -1,0 +1,346 @@
+"""A rate limiter that knows DashScope's requests- and tokens-per-minute limits.
+
+Model Studio limits each model per account by requests per minute (RPM) and tokens per
+minute (TPM), and may enforce both per second too (RPM/60, TPM/60; vendor page "Rate
+limits"). langchain-core's ``InMemoryRateLimiter`` knows only requests per second, so
+``abatch`` either overruns the token limit (429 storms) or wastes the quota.
+
+:class:`QwenRateLimiter` spaces requests evenly under both limits: each request books
+its slot and its tokens (prompt tokens from the local Qwen tokenizer when installed,
+else a character estimate, plus the completion length seen so far), and the answer's
+real usage then corrects the books. On a 429 it slows down (``limit_requests`` and
+``limit_burst_rate``: requests; "exceeded your current quota": tokens) and creeps back
+to the full rate as answers succeed; ChatQwen retries the refused request itself, after
+its new slot, instead of letting the HTTP layer retry blindly.
+
+Example:
+    .. code-block:: python
+
+        from langchain_qwen import ChatQwen
+        from langchain_qwen.rate_limiters import QwenRateLimiter
+
+        limiter = QwenRateLimiter(requests_per_minute=600, tokens_per_minute=1_000_000)
+        llm = ChatQwen(model="qwen-plus", rate_limiter=limiter)
+        answers = await llm.abatch(prompts, config={"max_concurrency": 64})
+
+With other chat models it works as a plain ``BaseRateLimiter`` (requests, and tokens
+at the average size it has been told about).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatResult
+from langchain_core.rate_limiters import BaseRateLimiter
+
+from langchain_qwen._errors import (
+    DashScopeConnectionError,
+    DashScopeRateLimitError,
+    DashScopeServerError,
+)
+
+__all__ = ["QwenRateLimiter"]
+
+T = TypeVar("T")
+
+# [prompt estimate, tokens booked] of the request about to call acquire() (set by
+# ChatQwen around it; the booking is done at release, with the freshest estimates).
+_COST: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "langchain_qwen_rate_cost", default=None
+)
+_REQUEST_CODES = ("limit_requests", "limit_burst_rate", "throttling")
+_SLOWDOWN = 0.8  # rate kept after a 429
+_RECOVERY = 0.01  # fraction of the full rate regained per success
+_COOLDOWN = 1.0  # 429s within this many seconds are one overload: one cut
+_PAUSE = 0.25  # seconds nothing is sent after a 429
+_TOLERANCE = 0.02  # seconds a late release may catch up (the server counts seconds)
+
+
+def estimate_prompt_tokens(messages: Sequence[BaseMessage], tools: Any) -> float:
+    """Prompt tokens: Qwen's tokenizer when installed, else ~3 characters a token."""
+    try:
+        from langchain_qwen._tokenizer import count_message_tokens
+
+        return float(count_message_tokens(list(messages), tools or None))
+    except ImportError:
+        chars = sum(len(str(m.content)) for m in messages) + len(str(tools or ""))
+        return chars / 3 + 4 * len(messages)
+
+
+class QwenRateLimiter(BaseRateLimiter):
+    """Paces requests under an RPM and a TPM limit; adapts to DashScope's 429s.
+
+    Args:
+        requests_per_minute: the model's RPM limit.
+        tokens_per_minute: the model's TPM limit (prompt + completion; None: only
+            requests are limited).
+        utilization: fraction of the limits to aim at (default 0.95: a little room
+            for clock skew between you and the server).
+        expected_output_tokens: completion length assumed until answers show the
+            real one.
+        max_throttle_retries: retries of a request refused with a 429.
+    """
+
+    def __init__(
+        self,
+        *,
+        requests_per_minute: float,
+        tokens_per_minute: float | None = None,
+        utilization: float = 0.95,
+        expected_output_tokens: float = 256,
+        max_throttle_retries: int = 8,
+    ) -> None:
+        if not requests_per_minute > 0:
+            msg = f"requests_per_minute must be > 0, got {requests_per_minute!r}."
+            raise ValueError(msg)
+        if tokens_per_minute is not None and not tokens_per_minute > 0:
+            msg = f"tokens_per_minute must be > 0 or None, got {tokens_per_minute!r}."
+            raise ValueError(msg)
+        if not 0 < utilization <= 1:
+            msg = f"utilization must be in (0, 1], got {utilization!r}."
+            raise ValueError(msg)
+        self.requests_per_minute = requests_per_minute
+        self.tokens_per_minute = tokens_per_minute
+        self.utilization = utilization
+        self.max_throttle_retries = max_throttle_retries
+        self._full_requests = requests_per_minute * utilization / 60
+        self._full_tokens = (tokens_per_minute or 0) * utilization / 60
+        self._request_rate = self._full_requests  # per second, lowered by 429s
+        self._token_rate = self._full_tokens
+        self._slot = 0.0  # monotonic time the next booking may start
+        self._gate = 0.0  # ... the next release may happen (checked on wake-up)
+        self._last_cut = -1e9  # when a 429 last slowed us down
+        self._output = float(expected_output_tokens)  # running mean completion
+        self._prompt_ratio = 1.0  # server's prompt count / our estimate, so far
+        self._prompts_seen = [0.0, 0.0]  # (server's counts, our estimates)
+        self._largest = 0.0  # most tokens one request has booked
+        self.throttled = 0
+        """429 answers seen."""
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]  # travels to Ray/multiprocessing workers without it
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (
+            f"QwenRateLimiter(requests_per_minute={self.requests_per_minute}, "
+            f"tokens_per_minute={self.tokens_per_minute})"
+        )
+
+    # -- pacing --
+    def booked_tokens(self, prompt_estimate: float) -> float:
+        """Tokens to book for a request whose prompt we estimate at this size."""
+        return prompt_estimate * self._prompt_ratio + self._output
+
+    def _spacing(self, tokens: float) -> float:
+        """Seconds this request occupies under both limits."""
+        spacing = 1 / self._request_rate
+        if self._token_rate:
+            # A second that ends just after a large request must still fit the
+            # per-second share (TPM/60): keep one request's worth of headroom.
+            self._largest = max(self._largest, tokens)
+            per_second = (self.tokens_per_minute or 0) / 60
+            room = (per_second - self._largest) / (1 + _TOLERANCE)
+            rate = min(self._token_rate, max(room, 0.5 * self._token_rate))
+            spacing = max(spacing, tokens / rate)
+        return spacing
+
+    def _tokens(self) -> float:
+        """Tokens to book for the current request (and note them on it)."""
+        request = _COST.get()
+        if request is None:
+            return self._output
+        request[1] = self.booked_tokens(request[0])
+        return request[1]
+
+    def _book(self) -> float:
+        """Seconds until a slot booked with the current estimates (a sleep hint)."""
+        with self._lock:
+            spacing = self._spacing(self._tokens())
+            now = time.monotonic()
+            start = max(now, self._slot)
+            self._slot = start + spacing
+            return start - now
+
+    def _release(self) -> float:
+        """0 when the request may go now (and books it), else seconds to wait.
+
+        Slots are booked ahead so waiters sleep apart; this check at wake-up keeps
+        an event loop that woke several of them late from sending them together
+        (the server counts each second).
+        """
+        with self._lock:
+            now = time.monotonic()
+            if now < self._gate:
+                return self._gate - now
+            spacing = self._spacing(self._tokens())  # what the answers taught so far
+            self._gate = max(self._gate, now - _TOLERANCE) + spacing
+            self._slot = max(self._slot, self._gate)
+            return 0.0
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        """Wait for the next slot under both limits."""
+        if not blocking:
+            with self._lock:
+                if time.monotonic() < max(self._slot, self._gate):
+                    return False
+        wait = self._book()
+        while True:
+            if wait > 0:
+                time.sleep(wait)
+            wait = self._release()
+            if wait == 0:
+                return True
+
+    async def aacquire(self, *, blocking: bool = True) -> bool:
+        """Async twin of :meth:`acquire`."""
+        if not blocking:
+            with self._lock:
+                if time.monotonic() < max(self._slot, self._gate):
+                    return False
+        wait = self._book()
+        while True:
+            if wait > 0:
+                await asyncio.sleep(wait)
+            wait = self._release()
+            if wait == 0:
+                return True
+
+    def settle(
+        self,
+        booked: float,
+        *,
+        prompt_estimate: float | None,
+        prompt_tokens: int | None,
+        completion_tokens: int | None,
+    ) -> None:
+        """Correct the books with an answer's real usage; regain speed."""
+        with self._lock:
+            if prompt_tokens is not None and completion_tokens is not None:
+                used = prompt_tokens + completion_tokens
+                if self._token_rate and used > booked:
+                    # Took more than booked: later requests wait for the difference.
+                    extra = (used - booked) / self._token_rate
+                    self._slot += extra
+                    self._gate += extra
+                self._output += 0.1 * (completion_tokens - self._output)
+                if prompt_estimate:
+                    seen = self._prompts_seen
+                    seen[0] += prompt_tokens
+                    seen[1] += prompt_estimate
+                    self._prompt_ratio = seen[0] / seen[1]
+            self._request_rate = min(
+                self._full_requests,
+                self._request_rate + _RECOVERY * self._full_requests,
+            )
+            self._token_rate = min(
+                self._full_tokens, self._token_rate + _RECOVERY * self._full_tokens
+            )
+
+    def refused(self, booked: float, code: str) -> None:
+        """A 429: slow down the limit that was hit (once per cool-down)."""
+        with self._lock:
+            self.throttled += 1
+            now = time.monotonic()
+            if now - self._last_cut < _COOLDOWN:
+                return  # the same overload: one cut is enough
+            self._last_cut = now
+            if code.lower().startswith(_REQUEST_CODES) or not self._token_rate:
+                self._request_rate *= _SLOWDOWN
+            else:
+                self._token_rate *= _SLOWDOWN
+            self._gate = max(self._gate, now + _PAUSE)
+
+    # -- one request through ChatQwen --
+    def _retry_reason(self, exc: Exception, attempt: int, retries: int) -> str | None:
+        """The 429 code to adapt to ('' for other retryable faults), or None."""
+        if isinstance(exc, DashScopeRateLimitError):
+            code = str(getattr(exc, "code", "") or "")
+            # "insufficient_quota" is how DashScope reports TPM: retry it here, where
+            # the token books make the wait meaningful (a used-up quota persists and
+            # runs out of retries).
+            if attempt < self.max_throttle_retries:
+                return code or "limit_requests"
+            return None
+        transient = (DashScopeServerError, DashScopeConnectionError)
+        if isinstance(exc, transient) and attempt < retries:
+            return ""
+        return None
+
+    def run(
+        self, call: Callable[[], ChatResult], prompt_estimate: float, retries: int
+    ) -> ChatResult:
+        """Send one request through the limiter, retrying what it may."""
+        attempt = 0
+        while True:
+            request = [prompt_estimate, self.booked_tokens(prompt_estimate)]
+            token = _COST.set(request)
+            try:
+                result = call()
+            except Exception as exc:
+                reason = self._retry_reason(exc, attempt, retries)
+                if reason is None:
+                    raise
+                attempt += 1
+                time.sleep(self._after_failure(request[1], reason, attempt))
+                continue
+            finally:
+                _COST.reset(token)
+            self._after_success(result, request[1], prompt_estimate)
+            return result
+
+    async def arun(
+        self,
+        call: Callable[[], Awaitable[ChatResult]],
+        prompt_estimate: float,
+        retries: int,
+    ) -> ChatResult:
+        """Async twin of :meth:`run`."""
+        attempt = 0
+        while True:
+            request = [prompt_estimate, self.booked_tokens(prompt_estimate)]
+            token = _COST.set(request)
+            try:
+                result = await call()
+            except Exception as exc:
+                reason = self._retry_reason(exc, attempt, retries)
+                if reason is None:
+                    raise
+                attempt += 1
+                await asyncio.sleep(self._after_failure(request[1], reason, attempt))
+                continue
+            finally:
+                _COST.reset(token)
+            self._after_success(result, request[1], prompt_estimate)
+            return result
+
+    def _after_failure(self, booked: float, reason: str, attempt: int) -> float:
+        """Seconds to wait before the retry books its slot."""
+        if reason:
+            self.refused(booked, reason)
+            return 0.0  # the new slot, pushed back, is the wait
+        return min(8.0, 0.5 * 2**attempt)  # a server fault: back off
+
+    def _after_success(
+        self, result: ChatResult, booked: float, prompt_estimate: float
+    ) -> None:
+        usage = (result.llm_output or {}).get("token_usage") or {}
+        self.settle(
+            booked,
+            prompt_estimate=prompt_estimate,
+            prompt_tokens=usage.get("prompt_tokens"),
+            completion_tokens=usage.get("completion_tokens"),
+        )

@@ -1,0 +1,97 @@
+"""ChatQwen on Ray Data workers (local Ray) against the emulator: ``make test_ray``."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from langchain_qwen import ChatQwen
+from langchain_qwen.rate_limiters import QwenRateLimiter
+from langchain_qwen.testing import DashScopeEmulator
+
+ray = pytest.importorskip("ray", reason="the ray dependency group is not installed")
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "ray_data.py"
+
+
+def _example() -> object:
+    spec = importlib.util.spec_from_file_location("ray_data_example", EXAMPLE)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["ray_data_example"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    # The raylet gives its agents 15 s to report the ports they picked and dies
+    # otherwise (ray-project/ray#65983), which a busy 2-core machine can exceed:
+    # give them free ports up front so there is nothing to wait for.
+    params = ray._private.parameter.RayParams
+    original = params.__init__
+
+    def with_ports(self: object, *args: object, **kwargs: object) -> None:
+        for name in (
+            "metrics_agent_port",
+            "metrics_export_port",
+            "runtime_env_agent_port",
+            "dashboard_agent_listen_port",
+        ):
+            if kwargs.get(name) is None:
+                kwargs[name] = _free_port()
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    params.__init__ = with_ports  # type: ignore[method-assign]
+    try:
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            ignore_reinit_error=True,
+        )
+    finally:
+        params.__init__ = original  # type: ignore[method-assign]
+    yield
+    ray.shutdown()
+
+
+@pytest.mark.timeout(600)
+def test_map_batches_labels_a_data_set(local_ray: None) -> None:
+    example = _example()
+    ray.cloudpickle.register_pickle_by_value(example)
+    with DashScopeEmulator() as emu:
+        llm = ChatQwen(
+            model="qwen-flash",
+            base_url=emu.base_url,
+            api_key=emu.api_key,
+            temperature=0,
+            max_tokens=32,
+            rate_limiter=QwenRateLimiter(requests_per_minute=6000),
+        )
+        texts = [f"review number {i}" for i in range(40)]
+        rows = example.label_texts(llm, texts, workers=2, batch_size=8)  # type: ignore[attr-defined]
+        assert [int(r["id"]) for r in rows] == list(range(40))
+        assert [r["error"] for r in rows] == [""] * 40
+        assert [r["label"] for r in rows] == [f"You said: {t}" for t in texts]
+        assert all(int(r["tokens"]) > 0 for r in rows)
+        chat = emu.chat_requests
+        assert len(chat) == 40
+        # Every worker sent the configured settings with the key.
+        assert {r.json["temperature"] for r in chat} == {0}
+        assert {r.json["max_tokens"] for r in chat} == {32}
+        assert {r.headers["authorization"] for r in chat} == {f"Bearer {emu.api_key}"}
+        # Requests came from worker processes, not this one (several connections).
+        assert len({r.connection for r in chat}) >= 2

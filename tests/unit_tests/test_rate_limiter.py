@@ -1,0 +1,142 @@
+"""QwenRateLimiter against the emulator's RPM/TPM enforcement (scaled down)."""
+
+from __future__ import annotations
+
+import pickle
+import time
+from typing import Any
+
+import pytest
+from langchain_core.rate_limiters import BaseRateLimiter
+
+from langchain_qwen._errors import DashScopeRateLimitError
+from langchain_qwen.rate_limiters import QwenRateLimiter
+from langchain_qwen.testing import DashScopeEmulator, Reply
+
+PROMPTS = [
+    f"Review {i}: " + "the parcel came late but the price was fair " * 8
+    for i in range(24)
+]
+
+
+def test_is_a_langchain_rate_limiter() -> None:
+    limiter = QwenRateLimiter(requests_per_minute=600, tokens_per_minute=100_000)
+    assert isinstance(limiter, BaseRateLimiter)
+    clone = pickle.loads(pickle.dumps(limiter))  # travels to Ray/multiprocessing
+    assert clone.acquire(blocking=True)
+    assert "600" in repr(clone)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"requests_per_minute": 0}, "requests_per_minute"),
+        ({"requests_per_minute": 60, "tokens_per_minute": -1}, "tokens_per_minute"),
+        ({"requests_per_minute": 60, "utilization": 1.5}, "utilization"),
+    ],
+)
+def test_bad_settings_name_the_parameter(kwargs: dict[str, Any], name: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        QwenRateLimiter(**kwargs)
+
+
+def test_paces_requests_evenly() -> None:
+    limiter = QwenRateLimiter(requests_per_minute=1200, utilization=1.0)  # 20/s
+    assert limiter.acquire(blocking=False)
+    assert not limiter.acquire(blocking=False)  # the next slot is 50 ms away
+    start = time.monotonic()
+    for _ in range(10):
+        limiter.acquire()
+    assert time.monotonic() - start >= 0.45
+
+
+def test_emulator_enforces_rpm_and_tpm(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
+    emulator.rate_limits.set("qwen-plus", rpm=120, tpm=200_000)  # 2 a second
+    llm = make_llm()
+    answers = llm.batch(PROMPTS, config={"max_concurrency": 12}, return_exceptions=True)
+    refused = [a for a in answers if isinstance(a, DashScopeRateLimitError)]
+    assert refused, "a burst of 24 requests at 2 RPS must meet 429s"
+    assert refused[0].code == "limit_requests"
+    assert emulator.rate_limits.refused == len(refused)
+
+    emulator.rate_limits.clear()
+    emulator.rate_limits.set("*", tpm=6_000)  # 100 tokens a second
+    answers = llm.batch(
+        PROMPTS[:12], config={"max_concurrency": 12}, return_exceptions=True
+    )
+    quota = [a for a in answers if isinstance(a, DashScopeRateLimitError)]
+    assert quota
+    assert quota[0].code == "insufficient_quota"  # DashScope's words for TPM
+
+
+def test_zero_failures_within_the_limits(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
+    emulator.rate_limits.set("qwen-plus", rpm=1200, tpm=120_000)  # 20 req/s, 2k tok/s
+    limiter = QwenRateLimiter(requests_per_minute=1200, tokens_per_minute=120_000)
+    llm = make_llm(rate_limiter=limiter)
+    answers = llm.batch(PROMPTS, config={"max_concurrency": 12}, return_exceptions=True)
+    assert [a for a in answers if isinstance(a, Exception)] == []
+    assert all(a.usage_metadata["total_tokens"] > 0 for a in answers)
+    # Tokens bound here (~150 a request): the books learned the real sizes.
+    assert limiter._output < 256
+
+
+async def test_async_zero_failures(emulator: DashScopeEmulator, make_llm: Any) -> None:
+    emulator.rate_limits.set("qwen-plus", rpm=1200, tpm=120_000)
+    limiter = QwenRateLimiter(requests_per_minute=1200, tokens_per_minute=120_000)
+    llm = make_llm(rate_limiter=limiter)
+    answers = await llm.abatch(PROMPTS, return_exceptions=True)
+    assert [a for a in answers if isinstance(a, Exception)] == []
+
+
+@pytest.mark.parametrize(
+    ("code", "slowed"),
+    [
+        ("limit_requests", "_request_rate"),
+        ("limit_burst_rate", "_request_rate"),
+        ("insufficient_quota", "_token_rate"),
+    ],
+)
+def test_adapts_to_429s_and_retries_after_its_slot(
+    emulator: DashScopeEmulator, make_llm: Any, code: str, slowed: str
+) -> None:
+    limiter = QwenRateLimiter(requests_per_minute=6000, tokens_per_minute=1_000_000)
+    full = getattr(limiter, slowed)
+    llm = make_llm(rate_limiter=limiter, max_retries=0)
+    emulator.script(Reply.error(429, code), Reply.text("fine"))
+    assert llm.invoke("hi").content == "fine"
+    assert limiter.throttled == 1
+    assert len(emulator.chat_requests) == 2
+    # Slowed down by the 429, then creeping back with the success.
+    assert getattr(limiter, slowed) < full
+
+
+def test_gives_up_after_max_throttle_retries(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
+    limiter = QwenRateLimiter(requests_per_minute=60_000, max_throttle_retries=2)
+    llm = make_llm(rate_limiter=limiter)
+    emulator.script(*[Reply.error(429, "limit_requests")] * 3)
+    with pytest.raises(DashScopeRateLimitError):
+        llm.invoke("hi")
+    assert len(emulator.chat_requests) == 3
+
+
+def test_other_errors_are_not_retried_by_the_limiter(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
+    llm = make_llm(rate_limiter=QwenRateLimiter(requests_per_minute=6000))
+    emulator.script(Reply.error(400, "invalid_parameter_error"))
+    with pytest.raises(Exception, match="invalid_parameter_error"):
+        llm.invoke("hi")
+    assert len(emulator.chat_requests) == 1
+    emulator.script(Reply.error(500, "internal_error"), Reply.text("ok"))
+    assert (
+        make_llm(rate_limiter=QwenRateLimiter(requests_per_minute=6000), max_retries=1)
+        .invoke("x")
+        .content
+        == "ok"
+    )
