@@ -1216,6 +1216,18 @@ def _key_region_findings(
                 fix,
             )
         )
+    elif configured.outcome == "error" and not key_regions:
+        # Nothing anywhere said yes: an OK verdict would claim what was not checked.
+        out.append(
+            Finding(
+                "regions",
+                "fail",
+                f"{target_text} answered {_status_text(configured)} to GET /models "
+                "and no region accepted the key: nothing was verified. Check the "
+                "base URL (it must end in /compatible-mode/v1) and the region.",
+                "langchain-qwen doctor --region REGION  # the region of your key",
+            )
+        )
     else:
         out.append(
             Finding(

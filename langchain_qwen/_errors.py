@@ -14,6 +14,7 @@ goes through :func:`redact` first.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -334,13 +335,58 @@ def _request_plan(response: httpx.Response) -> str:
     return plan_of_base_url(url)
 
 
+def _key_sent(response: httpx.Response) -> bool:
+    """Whether the request carried a real key (not none, not the "EMPTY" stand-in)."""
+    try:
+        value = response.request.headers.get("authorization")
+    except RuntimeError:  # a Response built without its request
+        return True
+    if value is None:  # not ChatQwen's request: unknown
+        return True
+    return value.removeprefix("Bearer ").strip() not in ("", "EMPTY")
+
+
+def _auth_hint(region_text: str, region: str | None, key_sent: bool) -> str | None:
+    """401 advice when the region-specific key advice would mislead, else None."""
+    if not key_sent:
+        return (
+            f" No API key was sent to {region_text}: set DASHSCOPE_API_KEY or pass "
+            "api_key= (a key of the server's own, for a self-hosted server)."
+        )
+    overrides = [
+        var
+        for var in ("DASHSCOPE_BASE_URL", "DASHSCOPE_API_BASE")
+        if os.environ.get(var)
+    ]
+    if region is None or overrides:
+        chosen = (
+            f"{overrides[0]} (which wins over region=)" if overrides else "base_url"
+        )
+        return (
+            f" The request went to {region_text}, chosen by {chosen}: check that the "
+            "key belongs to that endpoint. A Coding Plan key (sk-sp-...) works only "
+            "on the Coding Plan hosts: set plan='coding'. `langchain-qwen doctor` "
+            "finds which DashScope region accepts a key."
+        )
+    return None
+
+
 def _hint(
-    status: int, code: str, region_text: str, model: str | None, plan: str = "payg"
+    status: int,
+    code: str,
+    region_text: str,
+    model: str | None,
+    plan: str = "payg",
+    *,
+    region: str | None = None,
+    key_sent: bool = True,
 ) -> str:
     low = code.lower()
     auth = status == 401 or low == "invalid_api_key"
     if (auth or status == 403) and plan in _PLAN_KEY_HINTS:
         return _PLAN_KEY_HINTS[plan]
+    if auth and (special := _auth_hint(region_text, region, key_sent)):
+        return special
     if auth:
         return (
             f" DashScope API keys are region-specific and this request went to "
@@ -396,7 +442,15 @@ def make_status_error(
     request_id = request_id or response.headers.get("x-request-id")
     cls = _class_for(status, code, message)
     text = f"Error code: {status} - {code or 'error'}: {message}"
-    text += _hint(status, code, region_text, model, _request_plan(response))
+    text += _hint(
+        status,
+        code,
+        region_text,
+        model,
+        _request_plan(response),
+        region=region,
+        key_sent=_key_sent(response),
+    )
     if request_id:
         text += f" (request_id: {request_id})"
     return cls(

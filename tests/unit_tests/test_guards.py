@@ -18,9 +18,16 @@ import re
 from typing import Any
 
 import pytest
+from langchain_core.messages import HumanMessage
 
-from langchain_qwen import ChatQwen, IncompleteStreamError
+from langchain_qwen import (
+    ChatQwen,
+    DashScopeAuthenticationError,
+    IncompleteStreamError,
+)
+from langchain_qwen._compat import httpx
 from langchain_qwen._dialect import rules
+from langchain_qwen._errors import make_status_error
 from langchain_qwen.testing import DashScopeEmulator, Reply
 
 SEED_MAX = 2**31 - 1
@@ -278,3 +285,69 @@ def test_workspace_host_of_every_region(region: str, host: str) -> None:
 def test_model_name_checked_at_construction(model: Any) -> None:
     with pytest.raises((ValueError, TypeError), match="model"):
         ChatQwen(model=model, api_key="sk-x")
+
+
+# --------------------------------------------------------------------------- 401 advice
+def _auth_error(llm: ChatQwen) -> str:
+    with pytest.raises(DashScopeAuthenticationError) as info:
+        llm.invoke("hi")
+    return str(info.value)
+
+
+def test_401_advice_when_no_key_was_sent(emulator: DashScopeEmulator) -> None:
+    llm = ChatQwen(model="qwen-plus", base_url=emulator.base_url, max_retries=0)
+    text = _auth_error(llm)
+    assert "No API key was sent" in text
+    assert "region-specific" not in text
+
+
+def test_401_advice_when_base_url_chose_the_endpoint(
+    emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    llm = ChatQwen(base_url=emulator.base_url, api_key="sk-wrong", max_retries=0)
+    text = _auth_error(llm)
+    assert "chosen by base_url" in text
+    assert "set region=" not in text
+
+    monkeypatch.setenv("DASHSCOPE_API_BASE", emulator.base_url)
+    with pytest.warns(UserWarning, match="wins over region='us'"):
+        llm = ChatQwen(region="us", api_key="sk-wrong", max_retries=0)
+    text = _auth_error(llm)
+    assert "chosen by DASHSCOPE_API_BASE (which wins over region=)" in text
+
+
+def test_401_advice_for_a_region_names_the_region() -> None:
+    url = "https://dashscope-us.aliyuncs.com/compatible-mode/v1"
+    request = httpx.Request("POST", url + "/chat/completions")
+    request.headers["authorization"] = "Bearer sk-real-key"
+    response = httpx.Response(
+        401, json={"error": {"code": "invalid_api_key"}}, request=request
+    )
+    text = str(
+        make_status_error(
+            response, response.json(), region="us", region_text="US", model="m"
+        )
+    )
+    assert "region-specific" in text
+    assert "region=" in text
+
+
+def test_explicit_region_overridden_by_env_base_warns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_BASE", "https://qwq-users.example/v1")
+    with pytest.warns(UserWarning, match=r"DASHSCOPE_API_BASE.*region='us'"):
+        llm = ChatQwen(region="us", api_key="sk-x")
+    assert llm.openai_api_base == "https://qwq-users.example/v1"  # documented order
+
+
+def test_n_message_points_at_what_returns_every_choice(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
+    with pytest.raises(ValueError, match=r"generate\(\)") as info:
+        list(llm.stream("hi", n=2))
+    assert "use invoke" not in str(info.value)
+    emulator.script(Reply.text("first"))
+    result = llm.generate([[HumanMessage("hi")]], n=2)
+    assert len(result.generations[0]) == 2  # what the message promises
+    assert emulator.last_request.json["n"] == 2

@@ -268,3 +268,27 @@ def test_notebook_structure_and_committed_outputs(name: str) -> None:
     assert "ERROR " not in text
     missing = [s for s in EXPECTED[name] if s not in text]
     assert not missing, f"committed {name} lacks outputs {missing}"
+
+
+# What a notebook's code needs beyond `langchain-qwen`, and how its install line says so.
+_NEEDS = {
+    "[tokenizer]": ("get_num_tokens", "stop_to_token_ids", "token_counter="),
+    "langgraph": ("from langgraph", "import langgraph"),
+    "langchain ": ("from langchain.", "import langchain."),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_notebook_install_line_covers_its_code(name: str) -> None:
+    """The first `pip install` a notebook shows is enough to run it top to bottom."""
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    install = next(
+        line
+        for cell in nb.cells
+        for line in cell.source.splitlines()
+        if line.startswith("pip install")
+    )
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for extra, uses in _NEEDS.items():
+        if any(use in code for use in uses):
+            assert extra in install + " ", f"{name}: {install!r} lacks {extra.strip()}"

@@ -14,50 +14,25 @@ from typing import Any
 
 import pytest
 from langchain_core.exceptions import OutputParserException
-from langchain_core.tools import tool
-from pydantic import BaseModel, Field
 
 from langchain_qwen import ChatQwen
 from langchain_qwen._structured_output import settle_thinking
 from langchain_qwen.testing import DashScopeEmulator, Reply
+from tests.structured_fixtures import (
+    ADA,
+    REASONING,
+    Person,
+    get_current_time,
+    qwen,
+    sent,
+)
 
 DEFAULT_ON = "qwen3-32b"
-
-
-class Person(BaseModel):
-    """A person named in the text."""
-
-    name: str = Field(description="Full name")
-    age: int = Field(ge=0, description="Age in years")
-
-
-ADA = {"name": "Ada Lovelace", "age": 36}
-REASONING = "The text names one person; I will report her."
-
-
-@tool
-def get_current_time() -> str:
-    """Get the current time."""
-    return "12:00"
 
 
 @pytest.fixture
 def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
     return shared_emulator
-
-
-def _llm(emulator: DashScopeEmulator, model: str, **kwargs: Any) -> ChatQwen:
-    return ChatQwen(
-        model=model,
-        base_url=emulator.base_url,
-        api_key=emulator.api_key,
-        max_retries=0,
-        **kwargs,
-    )
-
-
-def _sent(emulator: DashScopeEmulator) -> list[dict[str, Any]]:
-    return [r.json for r in emulator.requests]
 
 
 # -- the strategy, one behaviour at a time --------------------------------------------
@@ -66,7 +41,7 @@ def _sent(emulator: DashScopeEmulator) -> list[dict[str, Any]]:
 def test_default_thinking_yields_to_forced_tool_choice(
     emulator: DashScopeEmulator,
 ) -> None:
-    llm = _llm(emulator, DEFAULT_ON)
+    llm = qwen(emulator, DEFAULT_ON)
     emulator.script(Reply.text("plain"))
     llm.invoke("hi")
     assert "enable_thinking" not in emulator.last_request.json
@@ -81,7 +56,7 @@ def test_default_thinking_yields_to_forced_tool_choice(
 def test_keep_thinking_on_a_hybrid_model_when_asked(
     emulator: DashScopeEmulator,
 ) -> None:
-    llm = _llm(emulator, DEFAULT_ON)
+    llm = qwen(emulator, DEFAULT_ON)
     emulator.script(
         Reply.tool_calls([{"name": "Person", "arguments": ADA}], reasoning=REASONING)
     )
@@ -95,13 +70,13 @@ def test_keep_thinking_on_a_hybrid_model_when_asked(
 def test_no_tool_call_while_thinking_is_asked_once_more(
     emulator: DashScopeEmulator,
 ) -> None:
-    llm = _llm(emulator, "qwq-plus")
+    llm = qwen(emulator, "qwq-plus")
     emulator.script(
         Reply.text("Ada Lovelace, 36.", reasoning=REASONING),
         Reply.tool_calls([{"name": "Person", "arguments": ADA}], reasoning=REASONING),
     )
     assert llm.with_structured_output(Person).invoke("Ada, 36") == Person(**ADA)
-    first, second = _sent(emulator)
+    first, second = sent(emulator)
     assert second["messages"][: len(first["messages"])] == first["messages"]
     assert second["messages"][-2] == {
         "role": "assistant",
@@ -114,7 +89,7 @@ def test_no_tool_call_while_thinking_is_asked_once_more(
 async def test_invalid_arguments_while_thinking_are_sent_back_once(
     emulator: DashScopeEmulator,
 ) -> None:
-    llm = _llm(emulator, "qwq-plus")
+    llm = qwen(emulator, "qwq-plus")
     emulator.script(
         Reply.tool_calls(
             [{"name": "Person", "arguments": {"name": "Ada", "age": -1}, "id": "c1"}]
@@ -122,7 +97,7 @@ async def test_invalid_arguments_while_thinking_are_sent_back_once(
         Reply.tool_calls([{"name": "Person", "arguments": ADA, "id": "c2"}]),
     )
     assert await llm.with_structured_output(Person).ainvoke("Ada") == Person(**ADA)
-    retry = _sent(emulator)[1]["messages"]
+    retry = sent(emulator)[1]["messages"]
     assert retry[-1]["role"] == "tool"
     assert retry[-1]["tool_call_id"] == "c1"
     assert "age" in retry[-1]["content"]
@@ -131,7 +106,7 @@ async def test_invalid_arguments_while_thinking_are_sent_back_once(
 def test_still_invalid_after_the_retry_is_reported(
     emulator: DashScopeEmulator,
 ) -> None:
-    llm = _llm(emulator, "qwq-plus")
+    llm = qwen(emulator, "qwq-plus")
     emulator.script(Reply.text("no"), Reply.text("still no"))
     out = llm.with_structured_output(Person, include_raw=True).invoke("Ada")
     assert out["parsed"] is None
@@ -146,7 +121,7 @@ def test_json_schema_without_native_support_goes_as_json_object(
     emulator: DashScopeEmulator,
 ) -> None:
     # Qwen3-VL is not among the vendor's JSON-schema models.
-    llm = _llm(emulator, "qwen3-vl-plus")
+    llm = qwen(emulator, "qwen3-vl-plus")
     emulator.script(Reply.text(json.dumps(ADA)))
     assert llm.with_structured_output(Person, method="json_schema").invoke(
         "Ada"
@@ -158,7 +133,7 @@ def test_json_schema_without_native_support_goes_as_json_object(
 
 def test_json_mode_adds_the_json_word(emulator: DashScopeEmulator) -> None:
     emulator.script(Reply.text(json.dumps(ADA)))
-    llm = _llm(emulator, "qwen-plus")
+    llm = qwen(emulator, "qwen-plus")
     llm.with_structured_output(Person, method="json_mode").invoke("Ada, 36")
     body = emulator.last_request.json
     assert body["response_format"] == {"type": "json_object"}
@@ -166,11 +141,11 @@ def test_json_mode_adds_the_json_word(emulator: DashScopeEmulator) -> None:
 
 
 def test_raise_policy_refuses_before_sending(emulator: DashScopeEmulator) -> None:
-    llm = _llm(emulator, DEFAULT_ON, enable_thinking=True, thinking_tool_choice="raise")
+    llm = qwen(emulator, DEFAULT_ON, enable_thinking=True, thinking_tool_choice="raise")
     with pytest.raises(ValueError, match="response_format"):
         llm.invoke("json please", response_format={"type": "json_object"})
     with pytest.raises(ValueError, match="enable_thinking"):
-        _llm(emulator, "qwen-plus", thinking_tool_choice="raise").invoke(
+        qwen(emulator, "qwen-plus", thinking_tool_choice="raise").invoke(
             "json please",
             response_format={"type": "json_object"},
             enable_thinking=True,

@@ -19,12 +19,18 @@ import pytest
 from langchain.agents import create_agent
 from langchain.agents.structured_output import ProviderStrategy, ToolStrategy
 from langchain_core.messages import AIMessage
-from langchain_core.tools import tool
-from pydantic import BaseModel, Field
 
-from langchain_qwen import ChatQwen
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing.pytest_plugin import _allow_loopback
+from tests.structured_fixtures import (
+    ADA,
+    REASONING,
+    Person,
+    get_current_time,
+    get_current_weather,
+    qwen,
+    sent,
+)
 
 # One event loop for the module: the async HTTP pool is per loop, and building one
 # costs more than the requests of a test.
@@ -55,29 +61,6 @@ CASE_IDS = [
 ]
 
 
-class Person(BaseModel):
-    """A person named in the text."""
-
-    name: str = Field(description="Full name")
-    age: int = Field(ge=0, description="Age in years")
-
-
-ADA = {"name": "Ada Lovelace", "age": 36}
-REASONING = "The text names one person; I will report her."
-
-
-@tool
-def get_current_time() -> str:
-    """Get the current time."""
-    return "12:00"
-
-
-@tool
-def get_current_weather(location: str) -> str:
-    """Get the weather of a city."""
-    return f"{location}: light rain."
-
-
 @pytest.fixture(scope="module")
 def module_emulator(request: pytest.FixtureRequest) -> Iterator[DashScopeEmulator]:
     # This module's models, the invented one included, in a strict list.
@@ -89,20 +72,6 @@ def module_emulator(request: pytest.FixtureRequest) -> Iterator[DashScopeEmulato
 @pytest.fixture
 def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
     return shared_emulator
-
-
-def _llm(emulator: DashScopeEmulator, model: str, **kwargs: Any) -> ChatQwen:
-    return ChatQwen(
-        model=model,
-        base_url=emulator.base_url,
-        api_key=emulator.api_key,
-        max_retries=0,
-        **kwargs,
-    )
-
-
-def _sent(emulator: DashScopeEmulator) -> list[dict[str, Any]]:
-    return [r.json for r in emulator.requests]
 
 
 def _thinks(model: str, body: dict[str, Any]) -> bool:
@@ -135,7 +104,7 @@ def _as_person(result: Any) -> Person:
 async def test_structured_output_matrix(
     emulator: DashScopeEmulator, model: str, thinking: bool | None, method: str
 ) -> None:
-    llm = _llm(emulator, model, enable_thinking=thinking)
+    llm = qwen(emulator, model, enable_thinking=thinking)
     # Nothing raises at construction, whatever the model thinks.
     structured = llm.with_structured_output(Person, method=method)  # type: ignore[arg-type]
     raw_structured = llm.with_structured_output(
@@ -170,9 +139,9 @@ async def test_structured_output_matrix(
     assert isinstance(out["raw"], AIMessage)
     results.append(out["parsed"])
 
-    sent = _sent(emulator)
-    assert len(sent) == 3  # no retries were needed
-    for body, result in zip(sent, results, strict=True):
+    bodies = sent(emulator)
+    assert len(bodies) == 3  # no retries were needed
+    for body, result in zip(bodies, results, strict=True):
         _check_thinking_rules(model, body)
         person = _as_person(result)
         if method == "function_calling" and not locked:
@@ -237,7 +206,7 @@ async def test_agent_matrix(
     thinking: bool | None,
     response_format: str,
 ) -> None:
-    llm = _llm(emulator, model, enable_thinking=thinking)
+    llm = qwen(emulator, model, enable_thinking=thinking)
     keeps_thinking = model in ALWAYS or thinking is True
     profile = llm.profile
     assert profile is not None or model == FUTURE
@@ -269,9 +238,9 @@ async def test_agent_matrix(
             else:
                 result = await agent.ainvoke(question)
             assert result["structured_response"] == Person(**ADA)
-    sent = _sent(emulator)
-    assert len(sent) == 2 * len(runs[response_format])
-    for body in sent:
+    bodies = sent(emulator)
+    assert len(bodies) == 2 * len(runs[response_format])
+    for body in bodies:
         _check_thinking_rules(model, body)
         names = {t["function"]["name"] for t in body["tools"]}
         assert {"get_current_time", "get_current_weather"} <= names
