@@ -1,9 +1,11 @@
 """Real DashScope traffic, replayed byte for byte by the emulator.
 
-Each case in ``../shared/dashscope-captures/cases`` is served exactly as recorded; the
-expected message is computed here, independently of the client code, from the
-recorded bytes. ChatQwen must produce the same text, reasoning, tool calls, usage,
-finish_reason and model name -- and raise on every error case.
+Our own cases in the recorded shapes (``dashscope_shapes.py``, always) and, when
+present, each case in ``../shared/dashscope-captures/cases`` (CI has it) are served
+byte for byte; the expected message is computed here, independently of the client
+code, from the bytes. ChatQwen must produce the same text, reasoning, tool calls,
+usage, finish_reason and model name -- and raise the error class the answer calls
+for on every error case.
 """
 
 from __future__ import annotations
@@ -15,11 +17,28 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk
 
-from langchain_qwen import ChatQwen, DashScopeAPIError, DashScopeStreamError
+import langchain_qwen
+from langchain_qwen import ChatQwen
 from langchain_qwen.testing import DashScopeEmulator, Reply
+from tests.unit_tests.dashscope_shapes import CASES as OUR_CASES
 
 _CASES = Path(__file__).resolve().parents[3] / "shared" / "dashscope-captures" / "cases"
 _CASE_FILES = sorted(_CASES.glob("*.json")) if _CASES.is_dir() else []
+_ALL = [
+    *[pytest.param(case, id=case["name"]) for case in OUR_CASES],
+    *[pytest.param(path, id=path.stem) for path in _CASE_FILES],
+]
+
+# The class an error answer calls for, by HTTP status (a 200 stream with an error
+# event is a stream error).
+_ERROR_CLASS = {
+    400: "DashScopeBadRequestError",
+    401: "DashScopeAuthenticationError",
+    403: "DashScopePermissionDeniedError",
+    404: "DashScopeModelNotFoundError",
+    429: "DashScopeRateLimitError",
+    200: "DashScopeStreamError",
+}
 
 
 def _expected_from_sse(text: str) -> dict[str, Any]:
@@ -91,18 +110,26 @@ def _replay(case: dict[str, Any]) -> Reply:
     return Reply.raw(response["status"], raw, headers=headers)
 
 
-@pytest.mark.skipif(not _CASE_FILES, reason="../shared/dashscope-captures not present")
-@pytest.mark.parametrize("path", _CASE_FILES, ids=lambda p: p.stem)
+def test_our_cases_cover_every_shape() -> None:
+    names = " ".join(case["name"] for case in OUR_CASES)
+    for shape in ("nonstream_text", "stream_text", "tool_call", "reasoning", "ERROR"):
+        assert shape in names
+
+
+@pytest.mark.parametrize("source", _ALL)
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-async def test_capture_replay(path: Path, use_async: bool) -> None:
-    case = json.loads(path.read_text())
+async def test_capture_replay(
+    source: Path | dict[str, Any], use_async: bool, emulator: DashScopeEmulator
+) -> None:
+    case = source if isinstance(source, dict) else json.loads(source.read_text())
     request = case["request"]
     status = case["response"]["status"]
     body = case["response"]["body"]
-    if "models" in path.stem:
+    if "models" in case["name"]:
         pytest.skip("models-list capture is covered by the CLI/doctor tests")
     streamed = bool(request.get("stream"))
-    with DashScopeEmulator() as emu:
+    # The recorded model is served whatever the catalogue says (a replay, not a check).
+    with DashScopeEmulator(models=[request.get("model", "qwen-plus")]) as emu:
         emu.script(_replay(case))
         llm = ChatQwen(
             model=request.get("model", "qwen-plus"),
@@ -112,8 +139,10 @@ async def test_capture_replay(path: Path, use_async: bool) -> None:
         )
         is_error = status >= 400 or (isinstance(body, str) and '"error"' in body)
         if is_error:
-            with pytest.raises((DashScopeAPIError, DashScopeStreamError)):
+            name = case.get("expect_error") or _ERROR_CLASS[status]
+            with pytest.raises(getattr(langchain_qwen, name)) as info:
                 await _run(llm, streamed, use_async)
+            assert type(info.value).__name__ == name
             return
         msg = await _run(llm, streamed, use_async)
     if isinstance(body, str) and streamed:
