@@ -81,7 +81,13 @@ _RAW_SERVER = textwrap.dedent(
         conn, _ = srv.accept()
         data = b""
         while b"\\r\\n\\r\\n" not in data:
-            data += conn.recv(65536)
+            piece = conn.recv(65536)
+            if not piece:  # the start-up probe connects and leaves
+                break
+            data += piece
+        if not data:
+            conn.close()
+            continue
         try:
             conn.sendall(head)
             if mode == "line":

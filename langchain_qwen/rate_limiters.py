@@ -30,6 +30,7 @@ at the average size it has been told about).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import threading
 import time
@@ -60,7 +61,8 @@ _SLOWDOWN = 0.8  # rate kept after a 429
 _RECOVERY = 0.01  # fraction of the full rate regained per success
 _COOLDOWN = 1.0  # 429s within this many seconds are one overload: one cut
 _PAUSE = 0.25  # seconds nothing is sent after a 429
-_TOLERANCE = 0.02  # seconds a late release may catch up (the server counts seconds)
+_TOLERANCE = 0.02  # jitter between our clock and the server's
+_CATCH_UP = 0.25  # seconds of pacing a late release may catch up (window permitting)
 
 
 def estimate_prompt_tokens(messages: Sequence[BaseMessage], tools: Any) -> float:
@@ -117,6 +119,9 @@ class QwenRateLimiter(BaseRateLimiter):
         self._slot = 0.0  # monotonic time the next booking may start
         self._gate = 0.0  # ... the next release may happen (checked on wake-up)
         self._last_cut = -1e9  # when a 429 last slowed us down
+        # What was sent in the last second, as the server counts it: [time, tokens].
+        self._sent: collections.deque[list[float]] = collections.deque()
+        self._sent_tokens = 0.0
         self._output = float(expected_output_tokens)  # running mean completion
         self._prompt_ratio = 1.0  # server's prompt count / our estimate, so far
         self._prompts_seen = [0.0, 0.0]  # (server's counts, our estimates)
@@ -128,6 +133,7 @@ class QwenRateLimiter(BaseRateLimiter):
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_lock"]  # travels to Ray/multiprocessing workers without it
+        state["_sent"], state["_sent_tokens"] = collections.deque(), 0.0
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -186,9 +192,22 @@ class QwenRateLimiter(BaseRateLimiter):
             now = time.monotonic()
             if now < self._gate:
                 return self._gate - now
-            spacing = self._spacing(self._tokens())  # what the answers taught so far
-            self._gate = max(self._gate, now - _TOLERANCE) + spacing
+            tokens = self._tokens()  # with what the answers taught so far
+            # The server's own rule, over the last second: a late wake-up may catch
+            # up (up to _CATCH_UP) only while that second has room.
+            sent = self._sent
+            while sent and sent[0][0] <= now - 1:
+                self._sent_tokens -= sent.popleft()[1]
+            full = len(sent) + 1 > self._request_rate or (
+                self._token_rate and self._sent_tokens + tokens > self._token_rate
+            )
+            if full and sent:
+                return max(0.001, sent[0][0] + 1 - now)
+            spacing = self._spacing(tokens)
+            self._gate = max(self._gate, now - _CATCH_UP) + spacing
             self._slot = max(self._slot, self._gate)
+            sent.append([now, tokens])
+            self._sent_tokens += tokens
             return 0.0
 
     def acquire(self, *, blocking: bool = True) -> bool:
