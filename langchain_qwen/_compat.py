@@ -17,4 +17,18 @@ if TYPE_CHECKING or int(openai.__version__.split(".", 1)[0]) >= 3:
 else:
     import httpx
 
-__all__ = ["httpx"]
+import httpx as _plain  # a plain httpx client may be passed as http_client
+
+__all__ = ["STREAM_ERRORS", "TIMEOUT_ERRORS", "TRANSPORT_ERRORS", "httpx"]
+
+TRANSPORT_ERRORS: tuple[type[Exception], ...] = tuple(
+    {httpx.TransportError, _plain.TransportError}
+)
+"""Connection-level failures of either httpx flavour."""
+TIMEOUT_ERRORS: tuple[type[Exception], ...] = tuple(
+    {httpx.TimeoutException, _plain.TimeoutException}
+)
+STREAM_ERRORS: tuple[type[Exception], ...] = (
+    *TRANSPORT_ERRORS,
+    *{httpx.StreamError, _plain.StreamError},
+)

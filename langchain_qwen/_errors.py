@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import openai
 from langchain_core.exceptions import (
+    ContextOverflowError,
     ModelAPIError,
     ModelAuthenticationError,
     ModelConnectionError,
@@ -42,6 +43,7 @@ __all__ = [
     "DashScopeBadRequestError",
     "DashScopeBatchError",
     "DashScopeConnectionError",
+    "DashScopeContextOverflowError",
     "DashScopeModelNotFoundError",
     "DashScopePermissionDeniedError",
     "DashScopeQuotaError",
@@ -112,6 +114,14 @@ class DashScopeBadRequestError(
     """400: a parameter DashScope refused."""
 
 
+class DashScopeContextOverflowError(DashScopeBadRequestError, ContextOverflowError):
+    """400: the input is longer than the model's context window.
+
+    langchain-core's ``ContextOverflowError``: ``SummarizationMiddleware`` and other
+    provider-agnostic code catch it to shorten the conversation and try again.
+    """
+
+
 class ContentModerationError(DashScopeBadRequestError):
     """DashScope's content moderation refused the input or the output.
 
@@ -125,8 +135,11 @@ class ContentModerationError(DashScopeBadRequestError):
 class DashScopeQuotaError(DashScopeAPIError):
     """Quota used up (429 ``insufficient_quota``) or account overdue (``Arrearage``).
 
-    Not retried: waiting seconds does not refill a quota.
+    Not retried: waiting seconds does not refill a quota (``is_retryable`` is False
+    for LangChain's retry middleware too, although the 429 class says True).
     """
+
+    is_retryable = False
 
 
 class DashScopeAuthenticationError(
@@ -254,6 +267,22 @@ _MODERATION_CODES = frozenset(
 )
 _QUOTA_CODES = frozenset({"insufficient_quota", "arrearage"})
 _NATIVE_PREFIX = re.compile(r"^<\d{3}>\s*")
+
+
+def chunk_gap_error(
+    seconds: float | None, request: httpx.Request, partial: AIMessageChunk | None
+) -> DashScopeTimeoutError:
+    """The stream went silent for longer than ``stream_chunk_timeout``."""
+    err = DashScopeTimeoutError(request=request)
+    err.message = (
+        f"No streamed chunk for {seconds}s (stream_chunk_timeout): the stream "
+        "stalled. Raise stream_chunk_timeout (or LANGCHAIN_OPENAI_STREAM_CHUNK_"
+        "TIMEOUT_S), or set it to None to wait without limit. What arrived is on "
+        "exc.partial."
+    )
+    err.args = (err.message,)
+    err.partial = partial
+    return err
 
 
 def is_moderation_code(code: object) -> bool:
@@ -411,7 +440,7 @@ def make_status_error(
     if isinstance(body, dict):
         request_id = body.get("request_id") or None
     request_id = request_id or response.headers.get("x-request-id")
-    cls = _class_for(status, code)
+    cls = _class_for(status, code, message)
     text = f"Error code: {status} - {code or 'error'}: {message}"
     text += _hint(
         status,
@@ -433,10 +462,21 @@ def make_status_error(
     )
 
 
-def _class_for(status: int, code: str) -> type[DashScopeAPIError]:
+# DashScope's and OpenAI-compatible servers' wordings of "input too long".
+_CONTEXT_OVERFLOW = re.compile(
+    r"range of input length should be|context_length_exceeded|maximum context "
+    r"length|context length|input is too long|prompt is too long|too many tokens"
+    r"|reduce the length of the (messages|input)",
+    re.IGNORECASE,
+)
+
+
+def _class_for(status: int, code: str, message: str) -> type[DashScopeAPIError]:
     low = code.lower()
     if is_moderation_code(low):
         return ContentModerationError
+    if status in (400, 413) and _CONTEXT_OVERFLOW.search(f"{code} {message}"):
+        return DashScopeContextOverflowError
     if low == "insufficient_quota":
         return _QuotaRateLimitError
     if low == "arrearage":

@@ -355,11 +355,35 @@ def _extra_keys(block: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# ChatTongyi / DashScope-native parts carry no "type": {"image": url}, {"text": ...}.
+_NATIVE_KINDS = ("text", "image", "video", "audio")
+
+
+def _typed_native(part: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
+    """A native part with its LangChain ``type`` (unknown shapes stay as they are)."""
+    kinds = [k for k in _NATIVE_KINDS if k in part]
+    if len(kinds) != 1:
+        return part, None
+    kind = kinds[0]
+    value = part[kind]
+    rest = {k: v for k, v in part.items() if k != kind}
+    if kind == "text":
+        return {"type": "text", "text": value, **rest}, "text"
+    if kind == "video" and isinstance(value, list):
+        return {"type": "video", "video": value, **rest}, "video"
+    if not isinstance(value, str):
+        msg = f"A native {kind!r} part needs a URL string; got {type(value).__name__}."
+        raise ValueError(msg)
+    return {"type": kind, "url": value, **rest}, kind
+
+
 def _shape_part(part: Any) -> tuple[Any, MediaKind | None]:
     """One content part in DashScope's wire shape, and the media kind it carries."""
     if not isinstance(part, Mapping):
         return part, None
     kind = part.get("type")
+    if kind is None:
+        part, kind = _typed_native(part)
     if kind == "image":
         url = _source_url(part, "image")
         return {

@@ -10,6 +10,8 @@ r"""Outbound messages: DashScope's rules for the ``messages`` list we send.
   for text-only models); lists that carry other parts or ``cache_control`` stay lists.
 - Tool messages get string content, and each must answer a tool call made earlier;
   one carrying a ``cache_control`` marker is sent as a single marked text part.
+- Partial mode: an ``AIMessage`` with ``additional_kwargs={"partial": True}`` as the
+  last message is sent with ``"partial": true``: the model continues its text.
 - Audio a Qwen-Omni answer carried is not sent back (DashScope takes assistant turns
   as text): its transcript stands in when the turn has no text.
 """
@@ -184,6 +186,15 @@ def shape_messages(
             reasoning = message.additional_kwargs.get("reasoning_content")
             if include_reasoning and reasoning:
                 as_dict["reasoning_content"] = reasoning
+            if message.additional_kwargs.get("partial"):
+                if message is not messages[-1]:
+                    msg = (
+                        "Partial mode: only the last message may be an AIMessage "
+                        "with additional_kwargs['partial']=True (the prefix the "
+                        "model continues)."
+                    )
+                    raise ValueError(msg)
+                as_dict["partial"] = True
         elif isinstance(message, ToolMessage):
             if message.tool_call_id not in open_call_ids:
                 msg = (

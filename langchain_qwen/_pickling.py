@@ -9,6 +9,7 @@ connection pool is opened until the first request).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 # Built from the other fields by BaseChatOpenAI.validate_environment.
@@ -48,3 +49,16 @@ def portable_state(state: dict[str, Any], *, share_clients: bool) -> dict[str, A
     private = dict(state.get("__pydantic_private__") or {})
     private["_target_cache"] = None  # headers built from the key: rebuilt on use
     return {**state, "__dict__": fields, "__pydantic_private__": private}
+
+
+def deep_copy(model: Any, state: dict[str, Any], memo: dict[int, Any] | None) -> Any:
+    """``copy.deepcopy`` of a ChatQwen; clients are rebuilt on the copy.
+
+    A user's own connection pools are shared, not copied.
+    """
+    memo = {} if memo is None else memo
+    for given in (model.http_client, model.http_async_client):
+        memo[id(given)] = given
+    clone = model.__class__.__new__(model.__class__)
+    clone.__setstate__(copy.deepcopy(portable_state(state, share_clients=True), memo))
+    return clone

@@ -92,23 +92,9 @@ RESPONSES_KEYS = frozenset(
 # ChatQwen settings the Responses API does not take: refused before sending rather
 # than silently ignored by the server.
 _NOT_ON_RESPONSES: dict[str, str] = {
-    "thinking_budget": "DashScope's Responses API does not accept it; use "
-    "reasoning={'effort': ...} or enable_thinking",
-    "stop": "the Responses API has no stop sequences",
-    "enable_search": "bind the built-in tool instead: "
-    "bind_tools([{'type': 'web_search'}])",
-    "search_options": "bind the built-in tool instead: "
-    "bind_tools([{'type': 'web_search'}])",
-    "enable_code_interpreter": "bind the built-in tool instead: "
-    "bind_tools([{'type': 'code_interpreter'}])",
-    "preserve_thinking": "a Chat Completions setting; on the Responses API a "
-    "stored conversation (previous_response_id) keeps the context",
-    "n": "the Responses API returns one answer",
-    "logprobs": "the Responses API does not return log probabilities here",
-    "top_logprobs": "the Responses API does not return log probabilities here",
-    "modalities": "audio output is a Chat Completions feature (Qwen-Omni)",
-    "audio": "audio output is a Chat Completions feature (Qwen-Omni)",
-    "translation_options": "qwen-mt models use Chat Completions",
+    name: rule.not_on_responses
+    for name, rule in _rules.RULES.items()
+    if rule.not_on_responses
 }
 # Output item types langchain-openai's converters know; others (DashScope's own
 # built-in tools) are handled here.

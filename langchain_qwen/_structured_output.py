@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -67,8 +67,13 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ValidationError
 
+from langchain_qwen._dialect.rules import THINKING
 from langchain_qwen._model_profiles import get_qwen_traits
-from langchain_qwen._tools import add_system_instruction
+from langchain_qwen._tools import (
+    add_system_instruction,
+    check_tools,
+    normalize_tool_choice,
+)
 
 if TYPE_CHECKING:
     from langchain_core.language_models import (
@@ -79,6 +84,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ThinkingState",
+    "bind_tools_kwargs",
     "build_structured_output",
     "instance_profile",
     "settle_thinking",
@@ -148,11 +154,9 @@ def settle_thinking(
     forced = _forced(payload)
     if not (json_format or forced):
         return
-    state = thinking_state(
-        str(payload.get("model") or ""), payload.get("enable_thinking")
-    )
+    state = thinking_state(str(payload.get("model") or ""), payload.get(THINKING))
     if state == "default":
-        payload["enable_thinking"] = False  # the model's default yields
+        payload[THINKING] = False  # the model's default yields
         return
     if state == "off" or policy == "raise":
         return
@@ -209,6 +213,61 @@ def _json_schema_format(
     if strict is not None:
         json_schema["strict"] = strict
     return {"type": "json_schema", "json_schema": json_schema}
+
+
+def _with_strict(tool: dict[str, Any], strict: bool | None) -> dict[str, Any]:
+    """``strict`` on a function tool in any form (dicts given as-is included)."""
+    if strict is None or tool.get("type") != "function":
+        return tool
+    return {**tool, "function": {**tool["function"], "strict": strict}}
+
+
+def bind_tools_kwargs(
+    tools: Sequence[Any],
+    *,
+    tool_choice: Any,
+    strict: bool | None,
+    parallel_tool_calls: bool | None,
+    response_format: dict[str, Any] | type | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The OpenAI-format tools and the other keywords ``bind_tools`` binds."""
+    # Imported here: _responses_api imports the dialects, which import this module.
+    from langchain_qwen._responses_api import is_builtin_tool
+
+    if response_format is not None and strict is None:
+        strict = True  # ChatOpenAI's default when a response format comes along
+    formatted = [
+        dict(tool)  # a server-run tool (Responses API), as given
+        if is_builtin_tool(tool)
+        else _with_strict(convert_to_openai_tool(tool, strict=strict), strict)
+        for tool in tools
+    ]
+    names = check_tools([t for t in formatted if not is_builtin_tool(t)])
+    bound: dict[str, Any] = {}
+    choice = normalize_tool_choice(tool_choice, names)
+    if choice is not None:
+        bound["tool_choice"] = choice
+    if parallel_tool_calls is not None:
+        bound["parallel_tool_calls"] = parallel_tool_calls
+    if response_format is not None:
+        if isinstance(response_format, dict) and response_format.get("type") == (
+            "json_schema"
+        ):
+            # create_agent's approximation of OpenAI's format: keep its strict.
+            inner = response_format.get("json_schema") or {}
+            if "schema" in inner:
+                strict = inner.get("strict", strict)
+                response_format = {
+                    "title": inner.get("name", "response"),
+                    **(
+                        {"description": inner["description"]}
+                        if "description" in inner
+                        else {}
+                    ),
+                    **inner["schema"],
+                }
+        bound["response_format"] = _json_schema_format(response_format, strict)
+    return formatted, bound
 
 
 def _nudge_tool(
@@ -312,13 +371,13 @@ def build_structured_output(
             "(only 'json_mode' works without one)."
         )
         raise ValueError(msg)
-    state = thinking_state(model, kwargs.get("enable_thinking", instance_thinking))
+    state = thinking_state(model, kwargs.get(THINKING, instance_thinking))
     hybrid = get_qwen_traits(model)["thinking"] in ("hybrid", "hybrid_default_on")
-    if hybrid and "enable_thinking" not in kwargs:
+    if hybrid and THINKING not in kwargs:
         # Thinking off for this call, said explicitly: on every server (a chat
         # template forced into JSON from its first token has no room to think),
         # and whatever a model we know little about does by default.
-        kwargs["enable_thinking"] = False
+        kwargs[THINKING] = False
         state = "off"
     thinking = state in ("on", "always")
     is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)

@@ -61,6 +61,7 @@ __all__ = [
     "delta_to_chunk",
     "iter_chunks",
     "message_to_ai_message",
+    "put_headers",
     "usage_to_metadata",
 ]
 
@@ -638,3 +639,9 @@ async def aiter_chunks(
     final = state.on_end()
     if final is not None:
         yield final
+
+
+def put_headers(chunk: ChatGenerationChunk, headers: dict[str, str]) -> None:
+    """Response headers on the first chunk (``include_response_headers``)."""
+    chunk.message.response_metadata["headers"] = headers
+    chunk.generation_info = {**(chunk.generation_info or {}), "headers": headers}

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import copy
 import functools
-import ipaddress
-import os
-import warnings
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Literal
-from urllib.parse import urlparse
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import (
+    BaseLanguageModel,
     LangSmithParams,
     LanguageModelInput,
     ModelProfile,
@@ -29,7 +25,6 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_openai.chat_models.base import BaseChatOpenAI
 from pydantic import (
     BaseModel,
@@ -42,6 +37,7 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_qwen import _http, _responses_api, _wire
+from langchain_qwen._contract import clean_key, prepare_values
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -50,66 +46,28 @@ from langchain_qwen._dialect import (
     resolve_server,
 )
 from langchain_qwen._dialect import rules as _rules
-from langchain_qwen._errors import DashScopeBadRequestError, redact_url
+from langchain_qwen._errors import (
+    DashScopeBadRequestError,
+    chunk_gap_error,
+    redact_url,
+)
 from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
-from langchain_qwen._pickling import portable_state
-from langchain_qwen._regions import (
-    CODING_KEY_PREFIX,
-    is_dashscope_host,
-    region_label,
-    resolve_endpoint,
+from langchain_qwen._pickling import deep_copy, portable_state
+from langchain_qwen._stream_gap import with_chunk_gap
+from langchain_qwen._structured_output import (
+    bind_tools_kwargs,
+    build_structured_output,
+    instance_profile,
 )
-from langchain_qwen._structured_output import build_structured_output, instance_profile
+from langchain_qwen._target import cached_target
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
-from langchain_qwen._tools import check_tools, normalize_tool_choice
 from langchain_qwen._version import __version__
 from langchain_qwen.rate_limiters import QwenRateLimiter, estimate_prompt_tokens
 
 __all__ = ["ChatQwen"]
 
-_NO_KEY_PLACEHOLDER = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 _NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
-
-
-def _key_text(values: dict[str, Any]) -> str:
-    """The API key a ChatQwen is being built with (arguments, then the env)."""
-    for name in ("api_key", "openai_api_key"):
-        key = values.get(name)
-        if isinstance(key, SecretStr):
-            return key.get_secret_value().strip()
-        if isinstance(key, str):
-            return key.strip()
-    return os.environ.get("DASHSCOPE_API_KEY", "").strip()
-
-
-def _warn_key_plan_mismatch(key: str, plan: str, base_url: str) -> None:
-    """Warn (naming no key) when a key cannot work with the endpoint's plan."""
-    if not key or not is_dashscope_host(base_url):
-        return
-    coding_key = key.startswith(CODING_KEY_PREFIX)
-    if coding_key and plan != "coding":
-        msg = (
-            f"The API key is a Coding Plan key ({CODING_KEY_PREFIX}...), which only "
-            f"the Coding Plan hosts accept, but base_url is {base_url}: set "
-            "plan='coding' (or DASHSCOPE_PLAN=coding) instead of base_url/region."
-        )
-        warnings.warn(msg, stacklevel=5)
-    elif plan == "coding" and not coding_key:
-        msg = (
-            f"{base_url} is a Coding Plan host: it accepts only Coding Plan keys "
-            f"({CODING_KEY_PREFIX}...); a pay-as-you-go key gets a 401 there."
-        )
-        warnings.warn(msg, stacklevel=5)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class ChatQwen(BaseChatOpenAI):
@@ -263,7 +221,9 @@ class ChatQwen(BaseChatOpenAI):
     model_name: str = Field(default="qwen-plus", alias="model")
     """Qwen model name."""
 
-    openai_api_key: SecretStr | None = Field(
+    openai_api_key: (
+        SecretStr | Callable[[], str] | Callable[[], Awaitable[str]] | None
+    ) = Field(
         alias="api_key",
         default_factory=secret_from_env("DASHSCOPE_API_KEY", default=None),
     )
@@ -376,7 +336,7 @@ class ChatQwen(BaseChatOpenAI):
     # No input values in validation errors: the input holds the API key.
     model_config = ConfigDict(populate_by_name=True, hide_input_in_errors=True)
 
-    _target_cache: _http.RequestSpec | None = PrivateAttr(default=None)
+    _target_cache: tuple[int, _http.RequestSpec] | None = PrivateAttr(default=None)
 
     # -- construction --
     @model_validator(mode="before")
@@ -389,89 +349,13 @@ class ChatQwen(BaseChatOpenAI):
         """
         if not isinstance(values, dict):
             return values
-        # Check the raw values: pydantic's lax mode would turn True into 1 and
-        # "0.5" into 0.5 before any check of ours could see them.
-        _rules.check_values(values)
-        if isinstance(values.get("model_kwargs"), dict):
-            _rules.check_values(values["model_kwargs"])
-        _rules.check_timeout(values.get("timeout", values.get("request_timeout")))
-        for name in ("api_key", "openai_api_key"):
-            key = values.get(name)
-            secret = key.get_secret_value() if isinstance(key, SecretStr) else key
-            if isinstance(secret, str) and not secret.strip():
-                values.pop(name)  # an empty key is no key: say DASHSCOPE_API_KEY
-        base_url = values.pop("base_url", None) or values.pop("openai_api_base", None)
-        key_text = _key_text(values)
-        plan = values.get("plan")
-        if (
-            plan is None
-            and not os.environ.get("DASHSCOPE_PLAN")
-            and key_text.startswith(CODING_KEY_PREFIX)
-        ):
-            plan = "coding"  # a Coding Plan key works only on the Coding Plan hosts
-        endpoint = resolve_endpoint(
-            base_url=base_url,
-            region=values.get("region"),
-            workspace_id=values.get("workspace_id"),
-            plan=plan,
-        )
-        values["base_url"] = endpoint.base_url
-        values["region"] = endpoint.region
-        if endpoint.plan != "payg":
-            values["plan"] = endpoint.plan
-        _warn_key_plan_mismatch(key_text, endpoint.plan, endpoint.base_url)
-        if values.get("use_responses_api") or values.get("session_cache"):
-            if values.get("use_responses_api") is False:
-                msg = (
-                    "session_cache=True needs the Responses API, but "
-                    "use_responses_api=False."
-                )
-                raise ValueError(msg)
-            _responses_api.check_region(endpoint.region)
-        parsed = urlparse(endpoint.base_url)
-        has_key = values.get("api_key") is not None or (
-            values.get("openai_api_key") is not None
-        )
-        env_key = os.environ.get("DASHSCOPE_API_KEY", "").strip()
-        if not has_key and not env_key:
-            if is_dashscope_host(endpoint.base_url):
-                msg = (
-                    "No DashScope API key: set the DASHSCOPE_API_KEY environment "
-                    "variable or pass api_key=. Keys are region-specific; this "
-                    f"endpoint is {region_label(endpoint.region)} "
-                    f"({endpoint.base_url})."
-                )
-                raise ValueError(msg)
-            # Self-hosted servers often run without auth.
-            values["api_key"] = _NO_KEY_PLACEHOLDER
-        if parsed.scheme == "http" and not _is_loopback(parsed.hostname or ""):
-            warnings.warn(
-                f"base_url {redact_url(endpoint.base_url)!r} uses plain http:// to a "
-                "non-loopback "
-                "host: the API key would travel unencrypted. Use https://.",
-                stacklevel=4,
-            )
-        return values
+        return prepare_values(values, cls)
 
     @model_validator(mode="after")
     def _check_qwen_key(self) -> Self:
-        """Strip white space around the key (with a warning); refuse control chars.
-
-        Keys copied from env files and Kubernetes secrets often end in a newline,
-        which no HTTP header can carry. Errors never echo the key.
-        """
-        key = self.openai_api_key
-        if isinstance(key, SecretStr):
-            value = key.get_secret_value()
-            stripped = value.strip()
-            if stripped != value:
-                warnings.warn(
-                    "The API key has white space (a newline?) around it; it was "
-                    "removed. Check how the key is stored.",
-                    stacklevel=4,
-                )
-                self.openai_api_key = SecretStr(stripped)
-            _http.check_api_key(stripped)
+        """Strip white space around the key (with a warning); refuse control chars."""
+        if isinstance(self.openai_api_key, SecretStr):
+            self.openai_api_key = clean_key(self.openai_api_key)
         return self
 
     @model_validator(mode="after")
@@ -489,13 +373,7 @@ class ChatQwen(BaseChatOpenAI):
         self.validate_environment()  # type: ignore[operator]  # rebuilds the clients
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
-        memo = {} if memo is None else memo
-        for given in (self.http_client, self.http_async_client):
-            memo[id(given)] = given  # a user's connection pool is shared, not copied
-        state = portable_state(super().__getstate__(), share_clients=True)
-        clone = self.__class__.__new__(self.__class__)
-        clone.__setstate__(copy.deepcopy(state, memo))
-        return clone
+        return deep_copy(self, super().__getstate__(), memo)
 
     def __repr_args__(self) -> Any:
         # No URL password or header value (they may hold secrets) in repr(llm).
@@ -515,7 +393,11 @@ class ChatQwen(BaseChatOpenAI):
     @property
     def lc_secrets(self) -> dict[str, str]:
         """Constructor argument names -> secret ids."""
-        return {"api_key": "DASHSCOPE_API_KEY", "openai_api_key": "DASHSCOPE_API_KEY"}
+        return {
+            "api_key": "DASHSCOPE_API_KEY",
+            "openai_api_key": "DASHSCOPE_API_KEY",
+            "dashscope_api_key": "DASHSCOPE_API_KEY",
+        }
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
@@ -541,14 +423,7 @@ class ChatQwen(BaseChatOpenAI):
 
     @property
     def _default_params(self) -> dict[str, Any]:
-        params = super()._default_params
-        params.pop("extra_body", None)  # merged key by key in _get_request_payload
-        if not params.get("stream"):
-            params.pop("stream", None)
-        for name in _rules.FIELD_KEYS:
-            if (value := getattr(self, name)) is not None:
-                params[name] = value
-        return params
+        return _rules.default_params(super()._default_params, self)
 
     # -- request body --
     def _get_request_payload(
@@ -578,6 +453,7 @@ class ChatQwen(BaseChatOpenAI):
                 extra_body=self.extra_body,
                 include_reasoning=self.include_reasoning_in_history,
                 thinking_tool_choice=self.thinking_tool_choice,
+                disabled=self.disabled_params,
             ),
             call_extra=call_extra,
             call_keys=set(kwargs),
@@ -588,48 +464,23 @@ class ChatQwen(BaseChatOpenAI):
         return dialect_for(resolve_server(self.server, self.openai_api_base))
 
     # -- sending --
-    def _request_target(self, model: str | None) -> _http.RequestSpec:
-        target = self._target_cache
-        if target is None or target.model != model:
-            target = self._build_target(model)
-            if callable(self.openai_api_key) and not isinstance(
-                self.openai_api_key, SecretStr
-            ):
-                return target  # a key callable is asked again for each request
-            self._target_cache = target
+    def _request_target(
+        self, model: str | None, token: str | None = None
+    ) -> _http.RequestSpec:
+        # A QwenRateLimiter retries itself, after a booked slot (see below).
+        retries = 0 if self._qwen_limiter() else self._retries()
+        self._target_cache, target = cached_target(
+            self, self._target_cache, model, token, self._timeout(), retries
+        )
         return target
 
-    def _build_target(self, model: str | None) -> _http.RequestSpec:
+    async def _arequest_target(self, model: str | None) -> _http.RequestSpec:
         key = self.openai_api_key
-        if isinstance(key, SecretStr):
-            token = key.get_secret_value()
-        elif callable(key):
-            token = _http.check_api_key(str(key()).strip())
-        else:
-            token = _NO_KEY_PLACEHOLDER
-        base, basic_auth = _http.split_user_info(
-            (self.openai_api_base or "").rstrip("/")
-        )
-        headers = _http.Headers(
-            {
-                "Authorization": basic_auth or f"Bearer {token}",
-                "Content-Type": "application/json",
-                "User-Agent": f"langchain-qwen/{__version__}",
-                **(self.default_headers or {}),
-            }
-        )
-        shown = redact_url(self.openai_api_base or "").rstrip("/")
-        return _http.RequestSpec(
-            url=f"{base}/chat/completions",
-            headers=headers,
-            timeout=self._timeout(),
-            # QwenRateLimiter retries itself, after a booked slot (see below).
-            max_retries=0 if self._qwen_limiter() else self._retries(),
-            where=f"{region_label(self.region)} ({shown})" if self.region else shown,
-            region=self.region,
-            model=model,
-            max_event_bytes=self.max_event_bytes,
-        )
+        if callable(key) and not isinstance(key, SecretStr):
+            value = key()
+            token = value if isinstance(value, str) else await value
+            return self._request_target(model, token)
+        return self._request_target(model)
 
     def _retries(self) -> int:
         return 2 if self.max_retries is None else self.max_retries
@@ -678,9 +529,17 @@ class ChatQwen(BaseChatOpenAI):
             return _http.DEFAULT_TIMEOUT
         return self.request_timeout
 
+    def _sync_http(self) -> Any:
+        if self.root_client is None:  # langchain-openai builds none for an async key
+            msg = "api_key is an async function: use ainvoke/astream for this model."
+            raise ValueError(msg)
+        return self.root_client._client
+
     def _async_http(self) -> Any:
-        if self.http_async_client is not None:
-            return self.root_async_client._client  # the user's own client, as given
+        if self.http_async_client is not None or self.http_socket_options:
+            # The user's own client as given, or langchain-openai's with the
+            # socket options (and proxy) applied.
+            return self.root_async_client._client
         return _http.loop_async_client()
 
     def _must_stream(self, model: str, kwargs: dict[str, Any]) -> bool:
@@ -707,7 +566,7 @@ class ChatQwen(BaseChatOpenAI):
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = _http.post(
-                self.root_client._client, self._request_target(model), payload
+                self._sync_http(), self._request_target(model), payload
             )
         except DashScopeBadRequestError as e:
             if _NONSTREAM_THINKING_REFUSAL not in str(e):
@@ -735,7 +594,7 @@ class ChatQwen(BaseChatOpenAI):
         payload = self._get_request_payload(messages, stop=stop, **kwargs)
         try:
             data, response = await _http.apost(
-                self._async_http(), self._request_target(model), payload
+                self._async_http(), await self._arequest_target(model), payload
             )
         except DashScopeBadRequestError as e:
             if _NONSTREAM_THINKING_REFUSAL not in str(e):
@@ -771,10 +630,10 @@ class ChatQwen(BaseChatOpenAI):
     ) -> dict[str, Any]:
         kwargs["stream"] = True
         include_usage = self.stream_usage if stream_usage is None else stream_usage
-        if include_usage:
+        if include_usage:  # a per-call stream_options wins
             kwargs["stream_options"] = {
-                **(kwargs.get("stream_options") or {}),
                 "include_usage": True,
+                **(kwargs.get("stream_options") or {}),
             }
         return self._get_request_payload(messages, stop=stop, **kwargs)
 
@@ -792,15 +651,21 @@ class ChatQwen(BaseChatOpenAI):
             return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
         target = self._request_target(str(payload.get("model")))
-        events = _http.open_stream(self.root_client._client, target, payload)
+        events = _http.open_stream(self._sync_http(), target, payload)
         state = _wire.StreamState(
             request=events.request,
             response=events.response,
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
+        headers = (
+            dict(events.response.headers) if self.include_response_headers else None
+        )
         try:
             for chunk in map(audio.process, _wire.iter_chunks(events, state)):
+                if headers is not None:
+                    _wire.put_headers(chunk, headers)
+                    headers = None
                 if run_manager:
                     run_manager.on_llm_new_token(
                         chunk.text,
@@ -828,7 +693,7 @@ class ChatQwen(BaseChatOpenAI):
                 yield chunk
             return
         payload = self._stream_payload(messages, stop, stream_usage, kwargs)
-        target = self._request_target(str(payload.get("model")))
+        target = await self._arequest_target(str(payload.get("model")))
         events = await _http.aopen_stream(self._async_http(), target, payload)
         state = _wire.StreamState(
             request=events.request,
@@ -836,9 +701,21 @@ class ChatQwen(BaseChatOpenAI):
             output_version=self.output_version,
         )
         audio = AudioCollector.for_payload(payload, self.output_version)
+        headers = (
+            dict(events.response.headers) if self.include_response_headers else None
+        )
+        gap = self.stream_chunk_timeout
+        chunks = with_chunk_gap(
+            _wire.aiter_chunks(events, state),
+            gap,
+            lambda: chunk_gap_error(gap, events.request, state.partial()),
+        )
         try:
-            async for raw_chunk in _wire.aiter_chunks(events, state):
+            async for raw_chunk in chunks:
                 chunk = audio.process(raw_chunk)
+                if headers is not None:
+                    _wire.put_headers(chunk, headers)
+                    headers = None
                 if run_manager:
                     await run_manager.on_llm_new_token(
                         chunk.text,
@@ -857,6 +734,7 @@ class ChatQwen(BaseChatOpenAI):
         tool_choice: dict | str | bool | None = None,
         strict: bool | None = None,
         parallel_tool_calls: bool | None = None,
+        response_format: dict[str, Any] | type | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (pydantic classes, functions, ``@tool``s, OpenAI dicts).
@@ -872,25 +750,22 @@ class ChatQwen(BaseChatOpenAI):
                 model's default is turned off for the request; thinking asked for
                 or always on gets ``"auto"`` with a warning (or an error with
                 ``thinking_tool_choice="raise"``).
-            strict: add ``strict`` to every function definition (None: omit it).
+            strict: add ``strict`` to every function definition, OpenAI dicts
+                included (None: omit it; True by default with ``response_format``,
+                as in ChatOpenAI).
             parallel_tool_calls: sent as given (DashScope's default is false).
+            response_format: a schema (pydantic class, TypedDict, JSON schema) for
+                the final answer, sent as a ``json_schema`` format.
             kwargs: other parameters bound with the tools.
         """
-        formatted = [
-            dict(tool)  # type: ignore[arg-type]
-            if _responses_api.is_builtin_tool(tool)
-            else convert_to_openai_tool(tool, strict=strict)
-            for tool in tools
-        ]
-        names = check_tools(
-            [t for t in formatted if not _responses_api.is_builtin_tool(t)]
+        formatted, bound = bind_tools_kwargs(
+            tools,
+            tool_choice=tool_choice,
+            strict=strict,
+            parallel_tool_calls=parallel_tool_calls,
+            response_format=response_format,
         )
-        choice = normalize_tool_choice(tool_choice, names)
-        if choice is not None:
-            kwargs["tool_choice"] = choice
-        if parallel_tool_calls is not None:
-            kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return self.bind(tools=formatted, **kwargs)
+        return self.bind(tools=formatted, **bound, **kwargs)
 
     def with_structured_output(
         self,
@@ -944,8 +819,10 @@ class ChatQwen(BaseChatOpenAI):
 
         Uses the vocabulary of this instance's model: Qwen3.5 and later count with
         the 248k-token ``qwen3_6`` vocabulary, older models with the Qwen2.5/Qwen3
-        one (e.g. 你好啊 -> [108386, 103924]).
+        one (e.g. 你好啊 -> [108386, 103924]). ``custom_get_token_ids`` replaces it.
         """
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
         return get_tokenizer(self._vocabulary()).encode(text)
 
     def _vocabulary(self) -> str:
@@ -964,8 +841,13 @@ class ChatQwen(BaseChatOpenAI):
         calls and tool responses as Qwen3's template renders them; an estimate of
         what DashScope bills, which applies its own server-side templates. Images
         are not counted (``allow_fetching_images`` is accepted for compatibility).
-        The vocabulary is the model's (see ``get_token_ids``).
+        The vocabulary is the model's (see ``get_token_ids``); with
+        ``custom_get_token_ids``, LangChain's generic count uses it instead.
         """
+        if self.custom_get_token_ids is not None:
+            return BaseLanguageModel.get_num_tokens_from_messages(
+                self, list(messages), tools
+            )
         return count_message_tokens(
             list(messages),
             list(tools) if tools else None,

@@ -27,7 +27,7 @@ __all__ = ["Dialect", "Settings"]
 class Settings:
     """The ChatQwen settings a dialect reads (no reference back to ChatQwen)."""
 
-    __slots__ = ("extra_body", "include_reasoning", "thinking_tool_choice")
+    __slots__ = ("disabled", "extra_body", "include_reasoning", "thinking_tool_choice")
 
     def __init__(
         self,
@@ -35,10 +35,12 @@ class Settings:
         extra_body: Mapping[str, Any] | None,
         include_reasoning: bool,
         thinking_tool_choice: str,
+        disabled: Mapping[str, Any] | None = None,
     ) -> None:
         self.extra_body = extra_body
         self.include_reasoning = include_reasoning
         self.thinking_tool_choice = thinking_tool_choice
+        self.disabled = disabled
 
 
 class Dialect:
@@ -86,6 +88,11 @@ class Dialect:
             payload.setdefault(key, value)
         if not explicit_stop and payload.get("stop") in ([], None):
             payload.pop("stop", None)
+        for key, values in (settings.disabled or {}).items():
+            # langchain-openai's disabled_params: None disables a key, a list some
+            # of its values.
+            if key in payload and (values is None or payload[key] in values):
+                del payload[key]
         if payload.get("tools"):
             check_tools(payload["tools"])
         response_format = payload.get("response_format")

@@ -7,6 +7,7 @@ explicit caching is a DashScope feature. No DashScope thinking-mode limits apply
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 from langchain_qwen._cache import strip_markers
@@ -25,3 +26,10 @@ class ChatTemplateDialect(Dialect):
         """Values checked (no thinking limits); cache markers removed."""
         super().server_rules(payload, settings)
         strip_markers(payload["messages"], self.server)
+        if payload["messages"][-1].pop("partial", None):
+            warnings.warn(
+                f"Partial mode is a DashScope feature; server={self.server!r} gets "
+                "the last AIMessage as an ordinary turn (partial flag not sent).",
+                UserWarning,
+                stacklevel=5,
+            )

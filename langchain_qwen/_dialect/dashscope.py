@@ -17,7 +17,6 @@ from langchain_qwen._cache import check_markers
 from langchain_qwen._dialect.base import Dialect, Settings
 from langchain_qwen._dialect.rules import THINKING, Family, check_body
 from langchain_qwen._model_profiles import get_qwen_traits
-from langchain_qwen._structured_output import settle_thinking
 
 __all__ = ["DashScopeDialect", "thinking_on"]
 
@@ -39,7 +38,21 @@ class DashScopeDialect(Dialect):
         """Thinking-mode rules and the cache-marker limit."""
         # Thinking that is only a default yields; asked-for thinking gets
         # tool_choice "auto" / JSON by instruction (see _structured_output).
+        # Imported here: _structured_output reads the registry of this package.
+        from langchain_qwen._structured_output import settle_thinking
+
         settle_thinking(payload, policy=settings.thinking_tool_choice)  # type: ignore[arg-type]
-        thinking = thinking_on(payload.get(THINKING), str(payload["model"]))
+        model = str(payload["model"])
+        partial = payload["messages"][-1].get("partial")
+        default_on = get_qwen_traits(model)["thinking"] == "hybrid_default_on"
+        if partial and payload.get(THINKING) is None and default_on:
+            payload[THINKING] = False  # partial mode needs it off: a default yields
+        thinking = thinking_on(payload.get(THINKING), model)
         check_body(payload, thinking=thinking)
         check_markers(payload["messages"])
+        if thinking and partial:
+            msg = (
+                "Partial mode (an AIMessage with additional_kwargs['partial']=True "
+                "last) works without thinking only: set enable_thinking=False."
+            )
+            raise ValueError(msg)

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "check_timeout",
     "check_value",
     "check_values",
+    "default_params",
     "needs_stream",
 ]
 
@@ -247,6 +248,8 @@ class Rule:
         with_body: A rule involving other keys: the error text, or None.
         on_dashscope: A DashScope rule involving the model or the thinking state
             ``(value, body, thinking)``: the error text, or None.
+        not_on_responses: Why DashScope's Responses API does not take it (refused
+            before sending there); empty when it does.
     """
 
     name: str
@@ -261,6 +264,7 @@ class Rule:
     refused_thinking: tuple[Callable[[Any], bool], str] | None = None
     with_body: Callable[[Any, Mapping[str, Any]], str | None] | None = None
     on_dashscope: Callable[[Any, Mapping[str, Any], bool], str | None] | None = None
+    not_on_responses: str = ""
 
     def streams(self, value: Any) -> bool:
         """Whether DashScope answers ``value`` of this key on streams only."""
@@ -445,11 +449,52 @@ RULES: dict[str, Rule] = {
 }
 """Every request key ChatQwen knows, by name."""
 
+_WEB_SEARCH_TOOL = (
+    "bind the built-in tool instead: bind_tools([{'type': 'web_search'}])"
+)
+_LOGPROBS = "the Responses API does not return log probabilities here"
+_OMNI = "audio output is a Chat Completions feature (Qwen-Omni)"
+# The Responses API column of the rows above (issue 13), set here to keep rows short.
+for _name, _why in {
+    "thinking_budget": "DashScope's Responses API does not accept it; use "
+    "reasoning={'effort': ...} or enable_thinking",
+    "stop": "the Responses API has no stop sequences",
+    "enable_search": _WEB_SEARCH_TOOL,
+    "search_options": _WEB_SEARCH_TOOL,
+    "n": "the Responses API returns one answer",
+    "logprobs": _LOGPROBS,
+    "top_logprobs": _LOGPROBS,
+    "modalities": _OMNI,
+    "audio": _OMNI,
+    "translation_options": "qwen-mt models use Chat Completions",
+    "enable_code_interpreter": "bind the built-in tool instead: "
+    "bind_tools([{'type': 'code_interpreter'}])",
+    "preserve_thinking": "a Chat Completions setting; on the Responses API a "
+    "stored conversation (previous_response_id) keeps the context",
+}.items():
+    RULES[_name] = replace(RULES[_name], not_on_responses=_why)
+
 THINKING = RULES["enable_thinking"].name
 """The thinking switch (DashScope's key; the dialects place it per server)."""
 
 FIELD_KEYS: tuple[str, ...] = tuple(n for n, r in RULES.items() if r.field)
 """ChatQwen's own fields that go into the body when set."""
+
+
+def default_params(params: dict[str, Any], settings: Any) -> dict[str, Any]:
+    """The parent's default params plus our fields that are set.
+
+    ``settings`` is a ChatQwen (only read). ``extra_body`` is left out (the dialect
+    merges it key by key); ``stream`` only when true.
+    """
+    params.pop("extra_body", None)
+    if not params.get("stream"):
+        params.pop("stream", None)
+    for name in FIELD_KEYS:
+        if (value := getattr(settings, name)) is not None:
+            params[name] = value
+    return params
+
 
 # Per-call keywords that are not body keys: handled by ChatQwen itself.
 _CALL_ONLY = frozenset({"extra_body"})

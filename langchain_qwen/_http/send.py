@@ -22,7 +22,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from langchain_qwen._compat import httpx
+from langchain_qwen._compat import STREAM_ERRORS, httpx
 from langchain_qwen._errors import (
     body_too_large,
     deadline_error,
@@ -44,7 +44,8 @@ __all__ = ["EventStream", "aopen_stream", "apost", "open_stream", "post"]
 _MAX_REDIRECTS = 5
 _MAX_ERROR_BODY = 1 << 20  # an error body is for a message: keep 1 MiB at most
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_READ_ERRORS = (httpx.TransportError, httpx.StreamError, httpx.DecodingError)
+_READ_ERRORS: tuple[type[Exception], ...] = (*STREAM_ERRORS, httpx.DecodingError)
+_STREAM_READ_ERRORS: tuple[type[Exception], ...] = (*_READ_ERRORS, EventTooLarge)
 
 
 def _deadline(spec: RequestSpec) -> float | None:
@@ -178,12 +179,19 @@ class _Call:
     def request(
         self, client: httpx.Client | httpx.AsyncClient, *, stream: bool
     ) -> httpx.Request:
+        timeout = _timeout(self.spec, self.deadline, stream=stream)
+        url: Any = self.url
+        if not isinstance(client, httpx.Client | httpx.AsyncClient):
+            # A plain httpx client (not the SDK's flavour): its own URL and Timeout.
+            url = str(url)
+            if isinstance(timeout, httpx.Timeout):
+                timeout = type(client.timeout)(**timeout.as_dict())
         return client.build_request(
             "POST",
-            self.url,
+            url,
             content=self.content,
             headers=self.spec.headers.for_httpx(),
-            timeout=_timeout(self.spec, self.deadline, stream=stream),
+            timeout=timeout,
         )
 
     def follow(self, response: httpx.Response) -> None:
@@ -359,7 +367,7 @@ class EventStream:
                         yield from events
                 else:
                     yield from decoder.flush()
-        except (*_READ_ERRORS, EventTooLarge) as exc:
+        except _STREAM_READ_ERRORS as exc:
             err = self._broken(exc)
         if err is not None:
             raise err
@@ -385,7 +393,7 @@ class EventStream:
                 else:
                     for event in decoder.flush():
                         yield event
-        except (*_READ_ERRORS, EventTooLarge) as exc:
+        except _STREAM_READ_ERRORS as exc:
             err = self._broken(exc)
         if err is not None:
             raise err

@@ -119,6 +119,10 @@ async def read_request(
     except asyncio.IncompleteReadError:
         raise HttpError(400, "body shorter than Content-Length") from None
     path, _, query = target.partition("?")
+    if path.startswith(("http://", "https://")):
+        # Absolute form (RFC 9112 3.2.2), as clients send it to an HTTP proxy:
+        # the emulator then plays the proxy and the server at once.
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
     return HttpRequest(method.upper(), target, path, query, version, headers, body)
 
 

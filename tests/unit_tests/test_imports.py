@@ -15,6 +15,7 @@ EXPECTED_ALL = {
     "DashScopeAuthenticationError",
     "DashScopeBadRequestError",
     "DashScopeConnectionError",
+    "DashScopeContextOverflowError",
     "DashScopeModelNotFoundError",
     "DashScopePermissionDeniedError",
     "DashScopeQuotaError",
