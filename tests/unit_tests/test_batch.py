@@ -432,7 +432,18 @@ def test_progress_bar(
 # ---------------------------------------------------------------- async
 async def test_async_twin(emu: DashScopeEmulator, make_llm: Any) -> None:
     llm = make_llm()
-    emu.script(Reply.text("x0"), Reply.error(400, "invalid_parameter_error"))
+    # Two batches run side by side, so their lines reach the emulator in no fixed
+    # order: each reply is chosen by the line it answers, not by arrival.
+    by_prompt = {
+        "a0": Reply.text("x0"),
+        "a1": Reply.error(400, "invalid_parameter_error"),
+        "a2": Reply.text("You said: a2"),
+    }
+
+    def reply_for(request: dict[str, Any]) -> Reply:
+        return by_prompt[request["messages"][-1]["content"]]
+
+    emu.script(reply_for, reply_for, reply_for)
     job = await asubmit_batch(llm, ["a0", "a1", "a2"], max_lines=2)
     assert len(job.batch_ids) == 2
     state = await job.await_(poll_interval=POLL)
