@@ -361,6 +361,10 @@ def _chat_result(
 
 
 # ------------------------------------------------------------------------ streams
+_RS_INDEX = "lc_reasoning_0"
+"""v1 index of the streamed reasoning block (apart from tool-call indexes)."""
+
+
 def delta_to_chunk(
     delta: dict[str, Any], response_metadata: dict[str, Any]
 ) -> AIMessageChunk:
@@ -432,6 +436,7 @@ class StreamState:
         self._meta: dict[str, Any] = {"model_provider": PROVIDER}
         if output_version == "v1":
             self._meta["output_version"] = "v1"
+        self._v1 = output_version == "v1"
         self._text: list[str] = []
         self._reasoning: list[str] = []
         self._tool_chunks: list[Any] = []
@@ -521,6 +526,14 @@ class StreamState:
             self._text.append(chunk.content)
         if reasoning := chunk.additional_kwargs.get("reasoning_content"):
             self._reasoning.append(reasoning)
+            if self._v1 and chunk.content == "":
+                # langchain-core numbers v1 blocks 0, 1, ... by type change, while a
+                # tool-call block keeps the call's own index (0 for the first call):
+                # reasoning then a call would merge into one block. A named index
+                # keeps the reasoning block apart.
+                chunk.content = [
+                    {"type": "reasoning", "reasoning": reasoning, "index": _RS_INDEX}
+                ]
         if chunk.tool_call_chunks:
             self._tool_chunks.extend(chunk.tool_call_chunks)
         generation_info = None
