@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from typing_extensions import Self
+
 # Built from the other fields by BaseChatOpenAI.validate_environment.
 _CLIENTS = ("client", "async_client", "root_client", "root_async_client")
 # Given by the user; rebuilt only when they came from ``openai_proxy``.
@@ -62,3 +64,20 @@ def deep_copy(model: Any, state: dict[str, Any], memo: dict[int, Any] | None) ->
     clone = model.__class__.__new__(model.__class__)
     clone.__setstate__(copy.deepcopy(portable_state(state, share_clients=True), memo))
     return clone
+
+
+class Portable:
+    """Mixin placed before ``BaseChatOpenAI``: pickle and deepcopy leave clients behind.
+
+    Ray, multiprocessing and ``copy.deepcopy`` then rebuild them on arrival.
+    """
+
+    def __getstate__(self) -> dict[Any, Any]:
+        return portable_state(super().__getstate__(), share_clients=False)  # type: ignore[misc]
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)  # type: ignore[misc]
+        self.validate_environment()  # type: ignore[attr-defined]  # rebuilds the clients
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        return deep_copy(self, super().__getstate__(), memo)  # type: ignore[misc]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -53,7 +52,8 @@ from langchain_qwen._errors import (
 )
 from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
-from langchain_qwen._pickling import deep_copy, portable_state
+from langchain_qwen._pickling import Portable
+from langchain_qwen._rate_limited import RateLimitedCalls
 from langchain_qwen._stream_gap import with_chunk_gap
 from langchain_qwen._structured_output import (
     bind_tools_kwargs,
@@ -63,14 +63,13 @@ from langchain_qwen._structured_output import (
 from langchain_qwen._target import cached_target
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
 from langchain_qwen._version import __version__
-from langchain_qwen.rate_limiters import QwenRateLimiter, estimate_prompt_tokens
 
 __all__ = ["ChatQwen"]
 
 _NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
 
 
-class ChatQwen(BaseChatOpenAI):
+class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
     r"""Qwen chat models on Alibaba Cloud DashScope (Model Studio), any region.
 
     Speaks DashScope's OpenAI-compatible mode, and any OpenAI-compatible server that
@@ -364,17 +363,6 @@ class ChatQwen(BaseChatOpenAI):
         self._add_version("langchain-qwen", __version__)
         return self
 
-    # -- pickling: Ray, multiprocessing, deepcopy (clients rebuilt on arrival) --
-    def __getstate__(self) -> dict[Any, Any]:
-        return portable_state(super().__getstate__(), share_clients=False)
-
-    def __setstate__(self, state: dict[Any, Any]) -> None:
-        super().__setstate__(state)
-        self.validate_environment()  # type: ignore[operator]  # rebuilds the clients
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
-        return deep_copy(self, super().__getstate__(), memo)
-
     def __repr_args__(self) -> Any:
         # No URL password or header value (they may hold secrets) in repr(llm).
         for name, value in super().__repr_args__():
@@ -467,7 +455,7 @@ class ChatQwen(BaseChatOpenAI):
     def _request_target(
         self, model: str | None, token: str | None = None
     ) -> _http.RequestSpec:
-        # A QwenRateLimiter retries itself, after a booked slot (see below).
+        # A QwenRateLimiter retries itself, after a booked slot (_rate_limited).
         retries = 0 if self._qwen_limiter() else self._retries()
         self._target_cache, target = cached_target(
             self, self._target_cache, model, token, self._timeout(), retries
@@ -481,46 +469,6 @@ class ChatQwen(BaseChatOpenAI):
             token = value if isinstance(value, str) else await value
             return self._request_target(model, token)
         return self._request_target(model)
-
-    def _retries(self) -> int:
-        return 2 if self.max_retries is None else self.max_retries
-
-    def _qwen_limiter(self) -> QwenRateLimiter | None:
-        limiter = self.rate_limiter
-        return limiter if isinstance(limiter, QwenRateLimiter) else None
-
-    # A QwenRateLimiter books each request's tokens and retries 429s after its slot.
-    def _generate_with_cache(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        call = functools.partial(
-            super()._generate_with_cache, messages, stop, run_manager, **kwargs
-        )
-        limiter = self._qwen_limiter()
-        if limiter is None:
-            return call()
-        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
-        return limiter.run(call, cost, self._retries())
-
-    async def _agenerate_with_cache(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        call = functools.partial(
-            super()._agenerate_with_cache, messages, stop, run_manager, **kwargs
-        )
-        limiter = self._qwen_limiter()
-        if limiter is None:
-            return await call()
-        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
-        return await limiter.arun(call, cost, self._retries())
 
     def _timeout(self) -> Any:
         # No timeout given: per-read limits (a hung server is left after 10 min of

@@ -1,0 +1,74 @@
+"""ChatQwen's hook for :class:`~langchain_qwen.rate_limiters.QwenRateLimiter`.
+
+langchain-core asks a rate limiter for a slot and then sends; a ``QwenRateLimiter``
+also books each request's tokens and retries DashScope's 429s itself, after a new
+slot, so it wraps the whole cached generation call instead.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatResult
+
+from langchain_qwen.rate_limiters import QwenRateLimiter, estimate_prompt_tokens
+
+__all__ = ["RateLimitedCalls"]
+
+
+class RateLimitedCalls:
+    """Mixin placed before ``BaseChatOpenAI``: routes calls through the limiter."""
+
+    def _retries(self) -> int:
+        max_retries = getattr(self, "max_retries", None)
+        return 2 if max_retries is None else int(max_retries)
+
+    def _qwen_limiter(self) -> QwenRateLimiter | None:
+        limiter = getattr(self, "rate_limiter", None)
+        return limiter if isinstance(limiter, QwenRateLimiter) else None
+
+    def _generate_with_cache(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = functools.partial(
+            super()._generate_with_cache,  # type: ignore[misc]
+            messages,
+            stop,
+            run_manager,
+            **kwargs,
+        )
+        limiter = self._qwen_limiter()
+        if limiter is None:
+            return call()
+        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
+        return limiter.run(call, cost, self._retries())
+
+    async def _agenerate_with_cache(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = functools.partial(
+            super()._agenerate_with_cache,  # type: ignore[misc]
+            messages,
+            stop,
+            run_manager,
+            **kwargs,
+        )
+        limiter = self._qwen_limiter()
+        if limiter is None:
+            return await call()
+        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
+        return await limiter.arun(call, cost, self._retries())
