@@ -434,9 +434,9 @@ class StreamState:
         self._usage: dict[str, Any] | None = None
         self._usage_sent = False
         self._meta: dict[str, Any] = {"model_provider": PROVIDER}
-        if output_version == "v1":
-            self._meta["output_version"] = "v1"
         self._v1 = output_version == "v1"
+        if self._v1:
+            self._meta["output_version"] = "v1"
         self._text: list[str] = []
         self._reasoning: list[str] = []
         self._tool_chunks: list[Any] = []

@@ -14,7 +14,6 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,24 +60,11 @@ AFTER_3 = "AAAABBBB"
 SSE = "text/event-stream;charset=UTF-8"
 
 
-@pytest.fixture(scope="module")
-def _module_emulator(request: pytest.FixtureRequest) -> Iterator[DashScopeEmulator]:
-    # One emulator (one base URL) for the module: ChatQwen caches its HTTP clients
-    # per base URL, and building them costs ~0.15 s, more than most tests here.
-    _allow_loopback(request)
-    with DashScopeEmulator() as emu:
-        yield emu
-
-
 @pytest.fixture
-def emulator(
-    request: pytest.FixtureRequest, _module_emulator: DashScopeEmulator
-) -> Iterator[DashScopeEmulator]:
-    """The shared emulator with an empty script and no recorded requests."""
-    _allow_loopback(request)
-    _module_emulator.clear()
-    yield _module_emulator
-    _module_emulator.clear()
+def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
+    """conftest's module-wide emulator, cleared for each test (clients are cached
+    per base URL, and building them costs more than most tests here)."""
+    return shared_emulator
 
 
 @pytest.fixture(autouse=True)
