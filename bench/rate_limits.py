@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/rate_limits.py            # 3,000 prompts, 6,000 RPM / 1M TPM (~4 min)
+    python bench/rate_limits.py            # 3,000 prompts, 6,000 RPM / 1M TPM (~3 min)
     python bench/rate_limits.py --quick    # 300 prompts, same limits (~30 s)
     python bench/rate_limits.py --json out.json
 

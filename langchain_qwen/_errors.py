@@ -390,8 +390,9 @@ def _hint(
     if auth:
         return (
             f" DashScope API keys are region-specific and this request went to "
-            f"{region_text}: check that DASHSCOPE_API_KEY was created in that "
-            "region, or set region= (or DASHSCOPE_REGION) to the key's region. "
+            f"{region_text}: check that the key was created in that region. For "
+            "another region set region= (or DASHSCOPE_REGION) to the key's region, "
+            "or, when you pass base_url= (it wins over region=), that region's host. "
             "A Coding Plan key (sk-sp-...) works only on the Coding Plan hosts: set "
             "plan='coding' (or DASHSCOPE_PLAN=coding). "
             "`langchain-qwen doctor` finds which region or plan accepts a key."

@@ -51,9 +51,24 @@ __all__ = ["QwenRateLimiter"]
 
 T = TypeVar("T")
 
-# [prompt estimate, tokens booked] of the request about to call acquire() (set by
-# ChatQwen around it; the booking is done at release, with the freshest estimates).
-_COST: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+
+class _Request:
+    """The request about to call acquire() (set by ChatQwen around it).
+
+    Holds its prompt estimate, the tokens booked for it at release (with the
+    freshest estimates) and its entry in the last-second log, which the answer's
+    usage corrects.
+    """
+
+    __slots__ = ("booked", "estimate", "sent")
+
+    def __init__(self, estimate: float, booked: float) -> None:
+        self.estimate = estimate
+        self.booked = booked
+        self.sent: list[float] | None = None
+
+
+_COST: contextvars.ContextVar[_Request | None] = contextvars.ContextVar(
     "langchain_qwen_rate_cost", default=None
 )
 _REQUEST_CODES = ("limit_requests", "limit_burst_rate", "throttling")
@@ -63,6 +78,8 @@ _COOLDOWN = 1.0  # 429s within this many seconds are one overload: one cut
 _PAUSE = 0.25  # seconds nothing is sent after a 429
 _TOLERANCE = 0.02  # jitter between our clock and the server's
 _CATCH_UP = 0.25  # seconds of pacing a late release may catch up (window permitting)
+_RECHECK = 0.25  # queue waits longer than this are re-estimated half-way,
+_RECHECK_MAX = 1.0  # ... or after this many seconds at the latest
 
 
 def estimate_prompt_tokens(messages: Sequence[BaseMessage], tools: Any) -> float:
@@ -116,8 +133,12 @@ class QwenRateLimiter(BaseRateLimiter):
         self._full_tokens = (tokens_per_minute or 0) * utilization / 60
         self._request_rate = self._full_requests  # per second, lowered by 429s
         self._token_rate = self._full_tokens
-        self._slot = 0.0  # monotonic time the next booking may start
-        self._gate = 0.0  # ... the next release may happen (checked on wake-up)
+        self._gate = 0.0  # monotonic time the next release may happen
+        # The queue: tickets handed out, those still waiting, the oldest waiting.
+        # Waiters sleep by their distance from the head, so they wake apart.
+        self._booked = 0
+        self._waiting: set[int] = set()
+        self._head = 0
         self._last_cut = -1e9  # when a 429 last slowed us down
         # What was sent in the last second, as the server counts it: [time, tokens].
         self._sent: collections.deque[list[float]] = collections.deque()
@@ -125,7 +146,8 @@ class QwenRateLimiter(BaseRateLimiter):
         self._output = float(expected_output_tokens)  # running mean completion
         self._prompt_ratio = 1.0  # server's prompt count / our estimate, so far
         self._prompts_seen = [0.0, 0.0]  # (server's counts, our estimates)
-        self._largest = 0.0  # most tokens one request has booked
+        self._largest = 0.0  # most tokens one answer has used
+        self._answers = 0  # answers with usage seen
         self.throttled = 0
         """429 answers seen."""
         self._lock = threading.Lock()
@@ -134,6 +156,7 @@ class QwenRateLimiter(BaseRateLimiter):
         state = self.__dict__.copy()
         del state["_lock"]  # travels to Ray/multiprocessing workers without it
         state["_sent"], state["_sent_tokens"] = collections.deque(), 0.0
+        state["_booked"], state["_waiting"], state["_head"] = 0, set(), 0
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -157,9 +180,9 @@ class QwenRateLimiter(BaseRateLimiter):
         if self._token_rate:
             # A second that ends just after a large request must still fit the
             # per-second share (TPM/60): keep one request's worth of headroom.
-            self._largest = max(self._largest, tokens)
+            largest = max(self._largest, tokens)
             per_second = (self.tokens_per_minute or 0) / 60
-            room = (per_second - self._largest) / (1 + _TOLERANCE)
+            room = (per_second - largest) / (1 + _TOLERANCE)
             rate = min(self._token_rate, max(room, 0.5 * self._token_rate))
             spacing = max(spacing, tokens / rate)
         return spacing
@@ -169,74 +192,110 @@ class QwenRateLimiter(BaseRateLimiter):
         request = _COST.get()
         if request is None:
             return self._output
-        request[1] = self.booked_tokens(request[0])
-        return request[1]
+        request.booked = self.booked_tokens(request.estimate)
+        return request.booked
 
-    def _book(self) -> float:
-        """Seconds until a slot booked with the current estimates (a sleep hint)."""
+    def _wait(self, ticket: int, now: float) -> float:
+        """Seconds ``ticket`` should sleep: until the gate, or longer.
+
+        Waiters sleep by their distance from the head of the queue, so they wake
+        one spacing apart. A long queue wait is slept in halves (a second at
+        most): the estimates it was computed from (the output length above all)
+        change as answers arrive.
+        """
+        queue = (ticket - self._head) * self._spacing(self._tokens())
+        if queue > _RECHECK:
+            queue /= 2
+        return min(max(self._gate - now, queue), _RECHECK_MAX)
+
+    def _book(self) -> tuple[int, float]:
+        """A place in the queue and a first sleep hint."""
         with self._lock:
-            spacing = self._spacing(self._tokens())
-            now = time.monotonic()
-            start = max(now, self._slot)
-            self._slot = start + spacing
-            return start - now
+            ticket = self._booked
+            self._booked += 1
+            self._waiting.add(ticket)
+            return ticket, self._wait(ticket, time.monotonic())
 
-    def _release(self) -> float:
+    def _release(self, ticket: int) -> float:
         """0 when the request may go now (and books it), else seconds to wait.
 
-        Slots are booked ahead so waiters sleep apart; this check at wake-up keeps
-        an event loop that woke several of them late from sending them together
-        (the server counts each second).
+        The wait is recomputed at each wake-up from the place in the queue and the
+        freshest estimates, so a queue booked with early (wrong) estimates does
+        not keep their pace; the gate keeps an event loop that woke several
+        waiters late from sending them together (the server counts each second).
         """
         with self._lock:
             now = time.monotonic()
             if now < self._gate:
-                return self._gate - now
+                return self._wait(ticket, now)
             tokens = self._tokens()  # with what the answers taught so far
             # The server's own rule, over the last second: a late wake-up may catch
             # up (up to _CATCH_UP) only while that second has room.
-            sent = self._sent
-            while sent and sent[0][0] <= now - 1:
-                self._sent_tokens -= sent.popleft()[1]
+            sent = self._trim(now)
             full = len(sent) + 1 > self._request_rate or (
                 self._token_rate and self._sent_tokens + tokens > self._token_rate
             )
             if full and sent:
-                return max(0.001, sent[0][0] + 1 - now)
-            spacing = self._spacing(tokens)
-            self._gate = max(self._gate, now - _CATCH_UP) + spacing
-            self._slot = max(self._slot, self._gate)
-            sent.append([now, tokens])
+                return max(0.001, sent[0][0] + 1 - now, self._wait(ticket, now))
+            # A late release catches up (the gate stays where it was); after an idle
+            # spell the pacing starts afresh instead of sending a burst.
+            start = self._gate if self._gate > now - _CATCH_UP else now
+            self._gate = start + self._spacing(tokens)
+            entry = [now, tokens]
+            sent.append(entry)
             self._sent_tokens += tokens
+            request = _COST.get()
+            if request is not None:
+                request.sent = entry
             return 0.0
+
+    def _trim(self, now: float) -> collections.deque[list[float]]:
+        """The last second's log (caller holds the lock)."""
+        sent = self._sent
+        while sent and sent[0][0] <= now - 1:
+            self._sent_tokens -= sent.popleft()[1]
+        return sent
+
+    def _leave(self, ticket: int) -> None:
+        """A waiter left the queue (sent, or cancelled while waiting)."""
+        with self._lock:
+            self._waiting.discard(ticket)
+            while self._head < self._booked and self._head not in self._waiting:
+                self._head += 1
+
+    def _busy(self) -> bool:
+        with self._lock:
+            return time.monotonic() < self._gate or bool(self._waiting)
 
     def acquire(self, *, blocking: bool = True) -> bool:
         """Wait for the next slot under both limits."""
-        if not blocking:
-            with self._lock:
-                if time.monotonic() < max(self._slot, self._gate):
-                    return False
-        wait = self._book()
-        while True:
-            if wait > 0:
-                time.sleep(wait)
-            wait = self._release()
-            if wait == 0:
-                return True
+        if not blocking and self._busy():
+            return False
+        ticket, wait = self._book()
+        try:
+            while True:
+                if wait > 0:
+                    time.sleep(wait)
+                wait = self._release(ticket)
+                if wait == 0:
+                    return True
+        finally:
+            self._leave(ticket)
 
     async def aacquire(self, *, blocking: bool = True) -> bool:
         """Async twin of :meth:`acquire`."""
-        if not blocking:
-            with self._lock:
-                if time.monotonic() < max(self._slot, self._gate):
-                    return False
-        wait = self._book()
-        while True:
-            if wait > 0:
-                await asyncio.sleep(wait)
-            wait = self._release()
-            if wait == 0:
-                return True
+        if not blocking and self._busy():
+            return False
+        ticket, wait = self._book()
+        try:
+            while True:
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                wait = self._release(ticket)
+                if wait == 0:
+                    return True
+        finally:
+            self._leave(ticket)
 
     def settle(
         self,
@@ -245,17 +304,31 @@ class QwenRateLimiter(BaseRateLimiter):
         prompt_estimate: float | None,
         prompt_tokens: int | None,
         completion_tokens: int | None,
+        sent: list[float] | None = None,
     ) -> None:
-        """Correct the books with an answer's real usage; regain speed."""
+        """Correct the books with an answer's real usage; regain speed.
+
+        ``sent`` is the request's entry in the last-second log, if it has one.
+        """
         with self._lock:
             if prompt_tokens is not None and completion_tokens is not None:
                 used = prompt_tokens + completion_tokens
-                if self._token_rate and used > booked:
-                    # Took more than booked: later requests wait for the difference.
-                    extra = (used - booked) / self._token_rate
-                    self._slot += extra
-                    self._gate += extra
-                self._output += 0.1 * (completion_tokens - self._output)
+                # The server counts the real figure in its window: so do we.
+                if sent is not None and sent[0] > time.monotonic() - 1:
+                    self._trim(time.monotonic())
+                    self._sent_tokens += used - sent[1]
+                    sent[1] = used
+                if self._token_rate:
+                    # Took more (less) than booked: later requests wait the
+                    # difference (or go sooner by it, but not in a burst).
+                    later = self._gate + (used - booked) / self._token_rate
+                    self._gate = max(later, min(self._gate, time.monotonic()))
+                self._largest = max(self._largest, used)
+                # The first answers replace the assumed output length (a mean),
+                # later ones move it (a running average).
+                self._answers += 1
+                weight = max(0.1, 1 / self._answers)
+                self._output += weight * (completion_tokens - self._output)
                 if prompt_estimate:
                     seen = self._prompts_seen
                     seen[0] += prompt_tokens
@@ -305,7 +378,7 @@ class QwenRateLimiter(BaseRateLimiter):
         """Send one request through the limiter, retrying what it may."""
         attempt = 0
         while True:
-            request = [prompt_estimate, self.booked_tokens(prompt_estimate)]
+            request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
             token = _COST.set(request)
             try:
                 result = call()
@@ -314,11 +387,11 @@ class QwenRateLimiter(BaseRateLimiter):
                 if reason is None:
                     raise
                 attempt += 1
-                time.sleep(self._after_failure(request[1], reason, attempt))
+                time.sleep(self._after_failure(request.booked, reason, attempt))
                 continue
             finally:
                 _COST.reset(token)
-            self._after_success(result, request[1], prompt_estimate)
+            self._after_success(result, request)
             return result
 
     async def arun(
@@ -330,7 +403,7 @@ class QwenRateLimiter(BaseRateLimiter):
         """Async twin of :meth:`run`."""
         attempt = 0
         while True:
-            request = [prompt_estimate, self.booked_tokens(prompt_estimate)]
+            request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
             token = _COST.set(request)
             try:
                 result = await call()
@@ -339,11 +412,13 @@ class QwenRateLimiter(BaseRateLimiter):
                 if reason is None:
                     raise
                 attempt += 1
-                await asyncio.sleep(self._after_failure(request[1], reason, attempt))
+                await asyncio.sleep(
+                    self._after_failure(request.booked, reason, attempt)
+                )
                 continue
             finally:
                 _COST.reset(token)
-            self._after_success(result, request[1], prompt_estimate)
+            self._after_success(result, request)
             return result
 
     def _after_failure(self, booked: float, reason: str, attempt: int) -> float:
@@ -353,13 +428,12 @@ class QwenRateLimiter(BaseRateLimiter):
             return 0.0  # the new slot, pushed back, is the wait
         return min(8.0, 0.5 * 2**attempt)  # a server fault: back off
 
-    def _after_success(
-        self, result: ChatResult, booked: float, prompt_estimate: float
-    ) -> None:
+    def _after_success(self, result: ChatResult, request: _Request) -> None:
         usage = (result.llm_output or {}).get("token_usage") or {}
         self.settle(
-            booked,
-            prompt_estimate=prompt_estimate,
+            request.booked,
+            prompt_estimate=request.estimate,
             prompt_tokens=usage.get("prompt_tokens"),
             completion_tokens=usage.get("completion_tokens"),
+            sent=request.sent,
         )

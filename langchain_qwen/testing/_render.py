@@ -103,6 +103,8 @@ class RenderContext:
         n: Number of choices.
         chunk_size: Characters per content delta.
         prompt_tokens: Estimated prompt tokens.
+        cached: Prompt tokens read from the context cache.
+        cache_creation: Prompt tokens written to the context cache.
         arrive_ms: When the request arrived (ms epoch, for `req-arrive-time`).
     """
 
@@ -115,6 +117,8 @@ class RenderContext:
     n: int = 1
     chunk_size: int = 4
     prompt_tokens: int = 1
+    cached: int = 0
+    cache_creation: int = 0
     arrive_ms: int = field(default_factory=lambda: int(time.time() * 1000))
 
 
@@ -234,8 +238,10 @@ class Renderer:
             else ctx.prompt_tokens,
             completion=completion,
             reasoning=reasoning * ctx.n,
-            cached=reply.cached_tokens or 0,
-            cache_creation=reply.cache_creation_tokens or 0,
+            cached=ctx.cached if reply.cached_tokens is None else reply.cached_tokens,
+            cache_creation=ctx.cache_creation
+            if reply.cache_creation_tokens is None
+            else reply.cache_creation_tokens,
         )
 
     def usage_wire(self, usage: Usage) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from langchain_qwen.testing._schema_examples import example_for_schema
+
 ReplyKind = Literal["text", "tool_calls", "error", "raw", "hang", "reset"]
 
 # Canonical DashScope error texts, so `Reply.error(429, "limit_requests")` needs no
@@ -574,57 +576,6 @@ def _header_tuple(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], .
 def _snippet(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def example_for_schema(
-    schema: Any, depth: int = 0, root: Mapping[str, Any] | None = None
-) -> Any:
-    """A small value that satisfies a (simple) JSON schema.
-
-    Enough for default answers in JSON-schema mode and forced tool calls: objects
-    get every declared property, strings "example", numbers their minimum or 0,
-    enums their first member, `$ref`s into `$defs`/`definitions` are followed.
-    """
-    if not isinstance(schema, Mapping) or depth > 8:
-        return None
-    root = schema if root is None else root
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = target.get(part) if isinstance(target, Mapping) else None
-        return example_for_schema(target, depth + 1, root)
-    if "const" in schema:
-        return schema["const"]
-    if isinstance(schema.get("enum"), list) and schema["enum"]:
-        return schema["enum"][0]
-    if "default" in schema:
-        return schema["default"]
-    for key in ("anyOf", "oneOf", "allOf"):
-        options = schema.get(key)
-        if isinstance(options, list) and options:
-            return example_for_schema(options[0], depth + 1, root)
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "null")
-    if kind == "object" or "properties" in schema:
-        props = schema.get("properties")
-        if not isinstance(props, Mapping):
-            return {}
-        return {k: example_for_schema(v, depth + 1, root) for k, v in props.items()}
-    if kind == "array":
-        return []
-    if kind == "string":
-        return "example"
-    if kind in ("integer", "number"):
-        low = schema.get("minimum", schema.get("exclusiveMinimum"))
-        value = 0 if not isinstance(low, int | float) else low
-        if "minimum" not in schema and "exclusiveMinimum" in schema:
-            value += 1
-        return int(value) if kind == "integer" else float(value)
-    if kind == "boolean":
-        return False
-    return None
 
 
 def _function_tools(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from langchain_qwen.testing import _http, _models, _rules
 from langchain_qwen.testing._batches import BatchService, Refused
+from langchain_qwen.testing._context_cache import ContextCache
 from langchain_qwen.testing._flavors import Flavor, make_flavor
 from langchain_qwen.testing._limits import RateLimits, Ticket
 from langchain_qwen.testing._render import (
@@ -200,6 +201,8 @@ class DashScopeEmulator:
         """The Batch API (`/files`, `/batches`); set its `timing` and limits."""
         self.rate_limits = RateLimits()
         """RPM/TPM per key and model (`rate_limits.set(model, rpm=, tpm=)`)."""
+        self.context_cache = ContextCache()
+        """Explicit cache entries written by `cache_control` markers (DashScope)."""
 
     def _strict_lists(
         self, models: Mapping[str, Sequence[str]] | Sequence[str] | None
@@ -336,10 +339,11 @@ class DashScopeEmulator:
         return self._responses.stored(response_id)
 
     def clear(self) -> None:
-        """Forget the script and the recorded requests."""
+        """Forget the script, the recorded requests and the context cache."""
         with self._lock:
             self._script.clear()
             self._requests.clear()
+        self.context_cache.clear()
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> DashScopeEmulator:
@@ -801,6 +805,8 @@ class DashScopeEmulator:
         ctx.n = n if valid_n and reply.kind == "text" else 1
         ctx.chunk_size = self._chunk_size
         ctx.prompt_tokens = prompt_token_estimate(body)
+        if flavor.name == "dashscope":
+            ctx.cached, ctx.cache_creation = self.context_cache.use(key, body)
         if reply.kind in ("text", "tool_calls"):
             usage = flavor.renderer.usage_for(reply, ctx)
             ticket.charge(usage.prompt + usage.completion)

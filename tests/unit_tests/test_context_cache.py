@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -185,6 +186,72 @@ async def test_cache_usage_stream(emulator: DashScopeEmulator, llm: ChatQwen) ->
     usage = with_usage[0].usage_metadata
     assert usage is not None
     assert usage["input_token_details"] == {"cache_read": 1024, "cache_creation": 64}
+
+
+def _prefix_tokens(*texts: str) -> int:
+    """The emulator's count for a prefix of one-block messages (4 chars a token)."""
+    return sum(len(t) for t in texts) // 4 + 4 * len(texts)
+
+
+def _cache(message: AIMessage) -> dict[str, int]:
+    assert message.usage_metadata is not None
+    return dict(message.usage_metadata.get("input_token_details", {}))
+
+
+def test_emulator_reads_a_repeated_marked_prefix(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
+    system = mark_cache_breakpoint(SystemMessage(LONG))
+    written = _prefix_tokens(LONG)
+    assert written >= 1024  # DashScope caches no shorter prefix
+    first = llm.invoke([system, HumanMessage("hi")])
+    assert _cache(first) == {"cache_read": 0, "cache_creation": written}
+    second = llm.invoke([system, HumanMessage("another question")])
+    assert _cache(second) == {"cache_read": written}
+    # The same prompt without a marker reads nothing (explicit cache only).
+    assert _cache(llm.invoke([SystemMessage(LONG), HumanMessage("hi")])) == {
+        "cache_read": 0
+    }
+    # Another model has its own cache.
+    other = llm.model_copy(update={"model_name": "qwen-flash"})
+    assert _cache(other.invoke([system, HumanMessage("hi")]))["cache_read"] == 0
+
+
+def test_emulator_cache_follows_the_moving_marker(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
+    # An agent marks the newest message each turn: turn 2 reads what turn 1 wrote
+    # (its prefix up to the then-newest message), found by looking back from the
+    # new marker, and writes the longer prefix.
+    system = mark_cache_breakpoint(SystemMessage(LONG))
+    llm.invoke([system, mark_cache_breakpoint(HumanMessage("q1"))])
+    second = llm.invoke(
+        [
+            system,
+            HumanMessage("q1"),
+            AIMessage("a1"),
+            mark_cache_breakpoint(HumanMessage("q2")),
+        ]
+    )
+    read = _prefix_tokens(LONG, "q1")
+    assert _cache(second) == {
+        "cache_read": read,
+        "cache_creation": _prefix_tokens(LONG, "q1", "a1", "q2") - read,
+    }
+
+
+def test_emulator_cache_minimum_size_and_expiry(
+    emulator: DashScopeEmulator, llm: ChatQwen
+) -> None:
+    short = [mark_cache_breakpoint(SystemMessage("Be brief.")), HumanMessage("hi")]
+    llm.invoke(short)
+    assert _cache(llm.invoke(short)) == {"cache_read": 0}  # under 1024 tokens
+    emulator.context_cache.ttl = 0.2
+    messages = [mark_cache_breakpoint(SystemMessage(LONG)), HumanMessage("hi")]
+    llm.invoke(messages)
+    assert _cache(llm.invoke(messages))["cache_read"] > 0
+    time.sleep(0.3)  # the entry expired (a hit would have reset its clock)
+    assert _cache(llm.invoke(messages))["cache_read"] == 0
 
 
 # -- self-hosted servers have no explicit cache -----------------------------------------

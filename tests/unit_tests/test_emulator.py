@@ -7,19 +7,23 @@ the ones recorded from the real DashScope service (see the emulator's docs).
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
+import re
 import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import openai
 import pytest
+from pydantic import BaseModel, Field
 
 from langchain_qwen.testing import (
     DashScopeEmulator,
@@ -131,6 +135,40 @@ def test_default_reply_is_json_in_json_mode(client: httpx.Client) -> None:
         "name": "example",
         "age": 0,
     }
+
+
+class _Item(BaseModel):
+    name: str = Field(min_length=12, max_length=20)
+    qty: int = Field(ge=3, le=9)
+    price: float = Field(gt=0.5, lt=1.0)
+
+
+class _Order(BaseModel):
+    """An order with every kind of constraint a schema may carry."""
+
+    id: uuid.UUID
+    when: datetime.datetime
+    day: datetime.date
+    email: str = Field(pattern=r"^[a-z]+@[a-z]+\.com$")
+    code: str = Field(pattern=r"^(ORD|INV)-[A-Z]{3}\d{4}$")
+    kind: Literal["a", "b"]
+    items: list[_Item] = Field(min_length=2, max_length=3)
+    tags: set[str] = Field(min_length=2)
+    note: str | None = None
+    ratio: float = Field(le=-2, multiple_of=0.5)
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+def test_unscripted_structured_output_is_valid_for_the_schema(
+    make_llm: Callable[..., Any], method: str
+) -> None:
+    # Forced tool choice (function_calling) and JSON-schema mode both answer with
+    # an object the schema accepts: pydantic validates it on the way out.
+    order = make_llm().with_structured_output(_Order, method=method).invoke("x")
+    assert isinstance(order, _Order)
+    assert len(order.items) == 2
+    assert len(order.tags) == 2
+    assert re.fullmatch(r"(ORD|INV)-[A-Z]{3}\d{4}", order.code)
 
 
 def test_default_reply_thinks_for_open_source_qwen3(client: httpx.Client) -> None:

@@ -329,7 +329,10 @@ def test_401_advice_for_a_region_names_the_region() -> None:
         )
     )
     assert "region-specific" in text
-    assert "region=" in text
+    assert "set region=" in text
+    # The URL may have come from base_url= (the error cannot tell): the advice
+    # covers that case too instead of pointing only at region=.
+    assert "when you pass base_url= (it wins over region=), that region's host" in text
 
 
 def test_explicit_region_overridden_by_env_base_warns(

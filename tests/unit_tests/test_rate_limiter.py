@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 import time
 from typing import Any
@@ -90,6 +91,40 @@ async def test_async_zero_failures(emulator: DashScopeEmulator, make_llm: Any) -
     llm = make_llm(rate_limiter=limiter)
     answers = await llm.abatch(PROMPTS, return_exceptions=True)
     assert [a for a in answers if isinstance(a, Exception)] == []
+
+
+async def test_a_cancelled_waiter_leaves_the_queue() -> None:
+    limiter = QwenRateLimiter(requests_per_minute=600, utilization=1.0)  # 10/s
+    assert await limiter.aacquire()
+    waiter = asyncio.ensure_future(limiter.aacquire())
+    await asyncio.sleep(0.01)  # queued behind the first slot
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    await asyncio.sleep(0.15)  # past the slot
+    assert limiter.acquire(blocking=False)  # nobody left queued ahead
+
+
+async def test_queued_requests_follow_what_the_first_answers_teach(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
+    # Booked at 4,000 output tokens each, 12 queued requests would take ~12 s at
+    # 4,000 tokens a second; the answers are ~150 tokens, and the queue must
+    # re-estimate its waits from them (24 requests: ~1 s of real tokens).
+    emulator.rate_limits.set("qwen-plus", tpm=240_000)
+    limiter = QwenRateLimiter(
+        requests_per_minute=6000,
+        tokens_per_minute=240_000,
+        expected_output_tokens=4000,
+    )
+    llm = make_llm(rate_limiter=limiter)
+    start = time.monotonic()
+    answers = await llm.abatch(
+        PROMPTS, config={"max_concurrency": 12}, return_exceptions=True
+    )
+    assert [a for a in answers if isinstance(a, Exception)] == []
+    assert time.monotonic() - start < 6
+    assert emulator.rate_limits.refused == 0
 
 
 @pytest.mark.parametrize(
