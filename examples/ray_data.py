@@ -8,7 +8,9 @@ the key (a ``SecretStr``) travel, the HTTP clients are rebuilt in the worker.
     python examples/ray_data.py
 
 Add ``rate_limiter=QwenRateLimiter(...)`` with each worker's share of your RPM/TPM to
-keep many workers under DashScope's limits.
+keep many workers under DashScope's limits. Started with ``uv run``, Ray starts its
+workers with ``uv run`` too (``uv`` must be on PATH); ``RAY_ENABLE_UV_RUN_RUNTIME_ENV=0``
+makes them use the driver's environment instead.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def label_texts(
         QwenLabeler,
         fn_constructor_args=(llm, instruction),
         batch_size=batch_size,
-        concurrency=workers,
+        compute=ray.data.ActorPoolStrategy(size=workers),
         batch_format="numpy",
     )
     return sorted(labelled.take_all(), key=lambda row: int(row["id"]))

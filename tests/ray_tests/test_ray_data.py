@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -14,6 +15,11 @@ from langchain_qwen import ChatQwen
 from langchain_qwen.rate_limiters import QwenRateLimiter
 from langchain_qwen.testing import DashScopeEmulator
 
+# Ray (>= 2.43) sees a driver started by `uv run` and starts its workers with `uv
+# run` too, in a copy of the working directory: that needs `uv` on PATH (make keeps
+# it in .tools/) and re-resolves the project per worker. The workers share this
+# virtual environment instead.
+os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
 ray = pytest.importorskip("ray", reason="the ray dependency group is not installed")
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "ray_data.py"
