@@ -5,6 +5,10 @@ PYTHON ?= python3
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
+# Container images often set PYTHONDONTWRITEBYTECODE=1: every process (each xdist
+# worker, notebook kernel, CLI subprocess) then compiles langchain, openai and
+# langgraph from source again, ~2 s each. Let them cache bytecode (gitignored).
+unexport PYTHONDONTWRITEBYTECODE
 export UV_PYTHON := $(shell $(PYTHON) -c "import sys; print(sys.executable)")
 # Sockets: unit tests may only talk to the local emulator on loopback.
 PYTEST_NET := --disable-socket --allow-unix-socket --allow-hosts=127.0.0.1,localhost,::1

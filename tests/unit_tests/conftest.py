@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from langchain_qwen import ChatQwen
 from langchain_qwen.testing import DashScopeEmulator
 from langchain_qwen.testing.pytest_plugin import _allow_loopback, dashscope_emulator
+
+if TYPE_CHECKING:  # the xdist controller loads this file too: keep it light
+    from langchain_qwen import ChatQwen
 
 __all__ = ["dashscope_emulator"]
 
@@ -43,6 +45,8 @@ def emulator(dashscope_emulator: DashScopeEmulator) -> DashScopeEmulator:
 @pytest.fixture
 def make_llm(emulator: DashScopeEmulator) -> Any:
     """Build a ChatQwen pointed at the emulator (no retries unless asked)."""
+
+    from langchain_qwen import ChatQwen
 
     def make(**kwargs: Any) -> ChatQwen:
         params: dict[str, Any] = {
