@@ -6,7 +6,7 @@ import json
 import re
 import warnings
 from pathlib import Path
-from typing import get_type_hints
+from typing import Any, get_type_hints
 
 import pytest
 from langchain_core.language_models import ModelProfile
@@ -32,6 +32,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 VENDOR_PAGE = (
     REPO_ROOT / ".." / "shared" / "seeds" / "model-studio-openai-compatible-chat.txt"
 )
+# The model lists of both, extracted by this module (run it as a script).
+VENDOR_FIXTURE = Path(__file__).with_name("vendor_models.json")
 US_MODELS_CAPTURE = (
     REPO_ROOT
     / ".."
@@ -97,14 +99,42 @@ def _parse_vendor_page(text: str) -> dict[str, set[str]]:
     return listed
 
 
+def _read_vendor_sources() -> dict[str, Any]:
+    """The model lists of the vendor page and of the live US /models capture."""
+    listed = _parse_vendor_page(VENDOR_PAGE.read_text(encoding="utf-8"))
+    case = json.loads(US_MODELS_CAPTURE.read_text(encoding="utf-8"))
+    body = case["response"]["body"]
+    body = json.loads(body) if isinstance(body, str) else body
+    return {
+        "page": {region: sorted(names) for region, names in sorted(listed.items())},
+        # wan2.6-* are image-generation models, not chat models.
+        "us_live": sorted(
+            m["id"] for m in body["data"] if not m["id"].startswith("wan")
+        ),
+    }
+
+
+def _fixture() -> dict[str, Any]:
+    return dict(json.loads(VENDOR_FIXTURE.read_text(encoding="utf-8")))
+
+
 @pytest.fixture(scope="module")
 def page_models() -> dict[str, set[str]]:
-    if not VENDOR_PAGE.exists():
-        pytest.skip(f"vendor page not found at {VENDOR_PAGE}")
-    listed = _parse_vendor_page(VENDOR_PAGE.read_text(encoding="utf-8"))
+    listed = {region: set(names) for region, names in _fixture()["page"].items()}
     assert set(listed) == set(PAGE_SECTIONS.values())
     assert all(listed.values()), listed
     return listed
+
+
+def test_fixture_is_what_the_vendor_sources_list() -> None:
+    # The fixture keeps the lists in the repo, so a plain clone runs the checks
+    # below; where the sources are at hand it must still say what they say.
+    # Rewrite it with: python tests/unit_tests/test_model_profiles.py
+    if not (VENDOR_PAGE.exists() and US_MODELS_CAPTURE.exists()):
+        pytest.skip(f"vendor sources not found beside the repo ({VENDOR_PAGE.parent})")
+    fixture = _fixture()
+    del fixture["about"]
+    assert fixture == _read_vendor_sources()
 
 
 def _all_page_models(page_models: dict[str, set[str]]) -> set[str]:
@@ -155,13 +185,7 @@ def test_typo_on_vendor_page_is_an_alias() -> None:
 
 
 def _live_us_models() -> set[str]:
-    if not US_MODELS_CAPTURE.exists():
-        pytest.skip(f"capture not found at {US_MODELS_CAPTURE}")
-    case = json.loads(US_MODELS_CAPTURE.read_text(encoding="utf-8"))
-    body = case["response"]["body"]
-    body = json.loads(body) if isinstance(body, str) else body
-    # wan2.6-* are image-generation models, not chat models.
-    return {m["id"] for m in body["data"] if not m["id"].startswith("wan")}
+    return set(_fixture()["us_live"])
 
 
 def test_us_region_is_the_live_us_model_list() -> None:
@@ -654,3 +678,16 @@ def test_inferred_profiles_follow_the_family() -> None:
 def test_known_entries_are_not_inferred() -> None:
     assert get_qwen_traits("qwen3.5-plus")["inferred"] is False
     assert get_qwen_traits("qwen-plus-2025-10-30")["inferred"] is False
+
+
+if __name__ == "__main__":
+    sources = _read_vendor_sources()
+    about = (
+        "Model names per region on Model Studio's OpenAI-compatible chat page and "
+        "the ids of a live US-region /models answer; written by "
+        "tests/unit_tests/test_model_profiles.py from the shared vendor files."
+    )
+    VENDOR_FIXTURE.write_text(
+        json.dumps({"about": about, **sources}, indent=1) + "\n", encoding="utf-8"
+    )
+    print(f"wrote {VENDOR_FIXTURE}")
