@@ -380,12 +380,19 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
 
     @property
     def lc_secrets(self) -> dict[str, str]:
-        """Constructor argument names -> secret ids."""
-        return {
+        """Constructor argument names -> secret ids.
+
+        A base URL with user info (``https://user:password@proxy/...``) is a secret
+        too: ``dumps`` writes a reference and ``load`` takes it from ``secrets_map``.
+        """
+        secrets = {
             "api_key": "DASHSCOPE_API_KEY",
             "openai_api_key": "DASHSCOPE_API_KEY",
             "dashscope_api_key": "DASHSCOPE_API_KEY",
         }
+        if _http.split_user_info(self.openai_api_base or "")[1] is not None:
+            secrets["openai_api_base"] = "DASHSCOPE_BASE_URL"
+        return secrets
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:

@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import contextvars
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from typing import Any, TypeVar
 
 from langchain_core.messages import BaseMessage
@@ -267,35 +268,37 @@ class QwenRateLimiter(BaseRateLimiter):
         with self._lock:
             return time.monotonic() < self._gate or bool(self._waiting)
 
-    def acquire(self, *, blocking: bool = True) -> bool:
-        """Wait for the next slot under both limits."""
-        if not blocking and self._busy():
-            return False
+    def _queue(self) -> Generator[float, None, None]:
+        """The sleeps of one waiter until its slot (shared by both twins)."""
         ticket, wait = self._book()
         try:
             while True:
                 if wait > 0:
-                    time.sleep(wait)
+                    yield wait
                 wait = self._release(ticket)
                 if wait == 0:
-                    return True
+                    return
         finally:
             self._leave(ticket)
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        """Wait for the next slot under both limits."""
+        if not blocking and self._busy():
+            return False
+        with contextlib.closing(self._queue()) as waits:
+            for wait in waits:
+                time.sleep(wait)
+        return True
 
     async def aacquire(self, *, blocking: bool = True) -> bool:
         """Async twin of :meth:`acquire`."""
         if not blocking and self._busy():
             return False
-        ticket, wait = self._book()
-        try:
-            while True:
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                wait = self._release(ticket)
-                if wait == 0:
-                    return True
-        finally:
-            self._leave(ticket)
+        # closing(): a cancelled sleep leaves the queue now, not when collected.
+        with contextlib.closing(self._queue()) as waits:
+            for wait in waits:
+                await asyncio.sleep(wait)
+        return True
 
     def settle(
         self,

@@ -62,6 +62,33 @@ def test_round_trip_through_load(monkeypatch: pytest.MonkeyPatch) -> None:
     assert restored.openai_api_key.get_secret_value() == SECRET
 
 
+@pytest.mark.filterwarnings(
+    "ignore:The function `load` is in beta:langchain_core._api.beta_decorator.LangChainBetaWarning"
+)
+def test_base_url_password_is_a_secret_in_dumps() -> None:
+    url = "https://team:url-pass-42@proxy.example.com/compatible-mode/v1"
+    llm = ChatQwen(api_key=SECRET, base_url=url, model="qwen-max")
+    # model_dump() is the fields as given (the URL included), like ChatOpenAI's.
+    texts = [t for i, t in enumerate(_texts(llm)) if i not in (2, 3)]
+    for text in texts:
+        assert "url-pass-42" not in text
+    assert dumpd(llm)["kwargs"]["openai_api_base"] == {
+        "lc": 1,
+        "type": "secret",
+        "id": ["DASHSCOPE_BASE_URL"],
+    }
+    restored = load(
+        dumpd(llm),
+        valid_namespaces=["langchain_qwen"],
+        allowed_objects=[ChatQwen],
+        secrets_map={"DASHSCOPE_API_KEY": SECRET, "DASHSCOPE_BASE_URL": url},
+    )
+    assert restored.openai_api_base == url
+    # Without credentials the URL stays readable.
+    plain = ChatQwen(api_key=SECRET, base_url="https://proxy.example.com/v1")
+    assert dumpd(plain)["kwargs"]["openai_api_base"] == "https://proxy.example.com/v1"
+
+
 def test_ls_provider_and_lc_secrets() -> None:
     llm = ChatQwen(api_key=SECRET)
     assert llm._get_ls_params()["ls_provider"] == "dashscope"
