@@ -2,12 +2,15 @@
 
 langchain-core asks a rate limiter for a slot and then sends; a ``QwenRateLimiter``
 also books each request's tokens and retries DashScope's 429s itself, after a new
-slot, so it wraps the whole cached generation call instead.
+slot, so it wraps the whole cached generation call instead. Streams take their slot
+from langchain-core's ``acquire`` (at the average size); the limiter then prices them
+in full and retries them until their first chunk.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from langchain_core.callbacks import (
@@ -15,15 +18,22 @@ from langchain_core.callbacks import (
     CallbackManagerForLLMRun,
 )
 from langchain_core.messages import BaseMessage
-from langchain_core.outputs import ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
-from langchain_qwen.rate_limiters import QwenRateLimiter, estimate_prompt_tokens
+from langchain_qwen.rate_limiters import (
+    QwenRateLimiter,
+    estimate_prompt_tokens,
+    in_limited_call,
+)
 
 __all__ = ["RateLimitedCalls"]
 
 
 class RateLimitedCalls:
-    """Mixin placed before ``BaseChatOpenAI``: routes calls through the limiter."""
+    """Mixin placed before ``BaseChatOpenAI``: routes calls through the limiter.
+
+    Streams are ChatQwen's ``_stream_once``/``_astream_once``.
+    """
 
     def _retries(self) -> int:
         max_retries = getattr(self, "max_retries", None)
@@ -72,3 +82,44 @@ class RateLimitedCalls:
             return await call()
         cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
         return await limiter.arun(call, cost, self._retries())
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        opened = functools.partial(
+            self._stream_once,  # type: ignore[attr-defined]
+            messages,
+            stop,
+            run_manager,
+            **kwargs,
+        )
+        limiter = self._qwen_limiter()
+        # invoke(streaming=True) streams inside a call the limiter already runs.
+        if limiter is None or in_limited_call():
+            return opened()
+        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
+        return limiter.stream(opened, cost, self._retries())
+
+    def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        opened = functools.partial(
+            self._astream_once,  # type: ignore[attr-defined]
+            messages,
+            stop,
+            run_manager,
+            **kwargs,
+        )
+        limiter = self._qwen_limiter()
+        if limiter is None or in_limited_call():
+            return opened()
+        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
+        return limiter.astream(opened, cost, self._retries())

@@ -592,7 +592,8 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
             }
         return self._get_request_payload(messages, stop=stop, **kwargs)
 
-    def _stream(
+    # _stream/_astream (RateLimitedCalls) run these, through a QwenRateLimiter if set.
+    def _stream_once(
         self,
         messages: list[BaseMessage],
         stop: list[str] | None = None,
@@ -631,7 +632,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         finally:
             events.close()
 
-    async def _astream(
+    async def _astream_once(
         self,
         messages: list[BaseMessage],
         stop: list[str] | None = None,

@@ -35,11 +35,18 @@ import contextlib
 import contextvars
 import threading
 import time
-from collections.abc import Awaitable, Callable, Generator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+    Sequence,
+)
 from typing import Any, TypeVar
 
 from langchain_core.messages import BaseMessage
-from langchain_core.outputs import ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.rate_limiters import BaseRateLimiter
 
 from langchain_qwen._errors import (
@@ -72,6 +79,11 @@ class _Request:
 _COST: contextvars.ContextVar[_Request | None] = contextvars.ContextVar(
     "langchain_qwen_rate_cost", default=None
 )
+# The log entry of a slot taken without a _Request: langchain-core's own acquire()
+# before a stream, which ChatQwen then prices in full (QwenRateLimiter.stream).
+_UNPRICED: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "langchain_qwen_rate_unpriced", default=None
+)
 _REQUEST_CODES = ("limit_requests", "limit_burst_rate", "throttling")
 _SLOWDOWN = 0.8  # rate kept after a 429
 _RECOVERY = 0.01  # fraction of the full rate regained per success
@@ -92,6 +104,15 @@ def estimate_prompt_tokens(messages: Sequence[BaseMessage], tools: Any) -> float
     except ImportError:
         chars = sum(len(str(m.content)) for m in messages) + len(str(tools or ""))
         return chars / 3 + 4 * len(messages)
+
+
+def in_limited_call() -> bool:
+    """Whether a limiter is running the current call (a stream inside invoke)."""
+    return _COST.get() is not None
+
+
+def _usage(chunk: ChatGenerationChunk) -> Any:
+    return getattr(chunk.message, "usage_metadata", None)
 
 
 class QwenRateLimiter(BaseRateLimiter):
@@ -248,7 +269,16 @@ class QwenRateLimiter(BaseRateLimiter):
             request = _COST.get()
             if request is not None:
                 request.sent = entry
+            _UNPRICED.set(None if request is not None else entry)
             return 0.0
+
+    def _rebook(self, entry: list[float], tokens: float) -> None:
+        """Change what a logged request counts in the last second (lock held)."""
+        now = time.monotonic()
+        if entry[0] > now - 1:
+            self._trim(now)
+            self._sent_tokens += tokens - entry[1]
+        entry[1] = tokens
 
     def _trim(self, now: float) -> collections.deque[list[float]]:
         """The last second's log (caller holds the lock)."""
@@ -316,11 +346,8 @@ class QwenRateLimiter(BaseRateLimiter):
         with self._lock:
             if prompt_tokens is not None and completion_tokens is not None:
                 used = prompt_tokens + completion_tokens
-                # The server counts the real figure in its window: so do we.
-                if sent is not None and sent[0] > time.monotonic() - 1:
-                    self._trim(time.monotonic())
-                    self._sent_tokens += used - sent[1]
-                    sent[1] = used
+                if sent is not None:  # the server counts the real figure: so do we
+                    self._rebook(sent, used)
                 if self._token_rate:
                     # Took more (less) than booked: later requests wait the
                     # difference (or go sooner by it, but not in a burst).
@@ -423,6 +450,103 @@ class QwenRateLimiter(BaseRateLimiter):
                 _COST.reset(token)
             self._after_success(result, request)
             return result
+
+    def _price(self, request: _Request) -> None:
+        """Book a stream's full size: langchain-core took its slot at the average."""
+        entry = _UNPRICED.get()
+        _UNPRICED.set(None)
+        if entry is None:
+            return
+        with self._lock:
+            request.booked = self.booked_tokens(request.estimate)
+            extra = request.booked - entry[1]
+            if extra > 0:
+                self._rebook(entry, request.booked)
+                if self._token_rate:
+                    self._gate += extra / self._token_rate
+        request.sent = entry
+
+    def stream(
+        self,
+        open_stream: Callable[[], Iterator[ChatGenerationChunk]],
+        prompt_estimate: float,
+        retries: int,
+    ) -> Iterator[ChatGenerationChunk]:
+        """One streamed request: priced in full, retried until its first chunk."""
+        request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
+        self._price(request)
+        attempt = 0
+        while True:
+            chunks = open_stream()
+            try:
+                first = next(chunks, None)
+                break
+            except Exception as exc:
+                reason = self._retry_reason(exc, attempt, retries)
+                if reason is None:
+                    raise
+                attempt += 1
+                time.sleep(self._after_failure(request.booked, reason, attempt))
+            token = _COST.set(request)
+            try:
+                self.acquire()
+            finally:
+                _COST.reset(token)
+        if first is None:
+            return
+        usage = _usage(first)
+        yield first
+        for chunk in chunks:
+            usage = _usage(chunk) or usage
+            yield chunk
+        self._settle_stream(request, usage)
+
+    async def astream(
+        self,
+        open_stream: Callable[[], AsyncIterator[ChatGenerationChunk]],
+        prompt_estimate: float,
+        retries: int,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        """Async twin of :meth:`stream`."""
+        request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
+        self._price(request)
+        attempt = 0
+        while True:
+            chunks = open_stream()
+            try:
+                first = await anext(chunks, None)
+                break
+            except Exception as exc:
+                reason = self._retry_reason(exc, attempt, retries)
+                if reason is None:
+                    raise
+                attempt += 1
+                await asyncio.sleep(
+                    self._after_failure(request.booked, reason, attempt)
+                )
+            token = _COST.set(request)
+            try:
+                await self.aacquire()
+            finally:
+                _COST.reset(token)
+        if first is None:
+            return
+        usage = _usage(first)
+        yield first
+        async for chunk in chunks:
+            usage = _usage(chunk) or usage
+            yield chunk
+        self._settle_stream(request, usage)
+
+    def _settle_stream(self, request: _Request, usage: Any) -> None:
+        usage = usage or {}
+        self.settle(
+            request.booked,
+            prompt_estimate=request.estimate,
+            prompt_tokens=usage.get("input_tokens"),
+            completion_tokens=usage.get("output_tokens"),
+            sent=request.sent,
+        )
 
     def _after_failure(self, booked: float, reason: str, attempt: int) -> float:
         """Seconds to wait before the retry books its slot."""

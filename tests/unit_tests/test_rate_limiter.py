@@ -127,6 +127,42 @@ async def test_queued_requests_follow_what_the_first_answers_teach(
     assert emulator.rate_limits.refused == 0
 
 
+def test_streams_are_retried_like_calls(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
+    # The limiter turns the HTTP layer's retries off: streams must get them back.
+    limiter = QwenRateLimiter(requests_per_minute=6000, tokens_per_minute=1_000_000)
+    llm = make_llm(rate_limiter=limiter, max_retries=1)
+    emulator.script(Reply.error(500, "internal_error"), Reply.text("after a 500"))
+    assert "".join(c.text for c in llm.stream("hi")) == "after a 500"
+    emulator.script(Reply.error(429, "limit_requests"), Reply.text("after a 429"))
+    assert "".join(c.text for c in llm.stream("hi")) == "after a 429"
+    assert limiter.throttled == 1
+    assert len(emulator.chat_requests) == 4
+    assert limiter._answers == 2  # the usage chunks settled the books
+
+
+async def test_async_streams_book_their_full_size(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
+    # langchain-core takes a stream's slot with the average size (here ~1 token);
+    # the limiter must book the prompt too, or 24 streams overrun 2,000 tokens/s.
+    emulator.rate_limits.set("qwen-plus", rpm=1200, tpm=120_000)
+    limiter = QwenRateLimiter(
+        requests_per_minute=1200, tokens_per_minute=120_000, expected_output_tokens=1
+    )
+    llm = make_llm(rate_limiter=limiter)
+
+    async def one(prompt: str) -> str:
+        return "".join([c.text async for c in llm.astream(prompt)])
+
+    answers = await asyncio.gather(*(one(p) for p in PROMPTS))
+    assert all(a.startswith("You said") for a in answers)
+    assert emulator.rate_limits.refused == 0
+    emulator.script(Reply.error(429, "insufficient_quota"), Reply.text("retried"))
+    assert await one("hi") == "retried"
+
+
 @pytest.mark.parametrize(
     ("code", "slowed"),
     [
