@@ -10,7 +10,7 @@ in full and retries them until their first chunk.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from langchain_core.callbacks import (
@@ -43,6 +43,21 @@ class RateLimitedCalls:
         limiter = getattr(self, "rate_limiter", None)
         return limiter if isinstance(limiter, QwenRateLimiter) else None
 
+    def _limited(
+        self,
+        call: Callable[[], Any],
+        messages: list[BaseMessage],
+        kwargs: Any,
+        how: str,
+    ) -> Any:
+        """``call()`` through the limiter's ``how`` (run, arun, stream, astream)."""
+        limiter = self._qwen_limiter()
+        # invoke(streaming=True) streams inside a call the limiter already runs.
+        if limiter is None or in_limited_call():
+            return call()
+        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
+        return getattr(limiter, how)(call, cost, self._retries())
+
     def _generate_with_cache(
         self,
         messages: list[BaseMessage],
@@ -57,11 +72,7 @@ class RateLimitedCalls:
             run_manager,
             **kwargs,
         )
-        limiter = self._qwen_limiter()
-        if limiter is None:
-            return call()
-        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
-        return limiter.run(call, cost, self._retries())
+        return self._limited(call, messages, kwargs, "run")
 
     async def _agenerate_with_cache(
         self,
@@ -77,11 +88,7 @@ class RateLimitedCalls:
             run_manager,
             **kwargs,
         )
-        limiter = self._qwen_limiter()
-        if limiter is None:
-            return await call()
-        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
-        return await limiter.arun(call, cost, self._retries())
+        return await self._limited(call, messages, kwargs, "arun")
 
     def _stream(
         self,
@@ -90,19 +97,14 @@ class RateLimitedCalls:
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        opened = functools.partial(
+        call = functools.partial(
             self._stream_once,  # type: ignore[attr-defined]
             messages,
             stop,
             run_manager,
             **kwargs,
         )
-        limiter = self._qwen_limiter()
-        # invoke(streaming=True) streams inside a call the limiter already runs.
-        if limiter is None or in_limited_call():
-            return opened()
-        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
-        return limiter.stream(opened, cost, self._retries())
+        return self._limited(call, messages, kwargs, "stream")
 
     def _astream(
         self,
@@ -111,15 +113,11 @@ class RateLimitedCalls:
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        opened = functools.partial(
+        call = functools.partial(
             self._astream_once,  # type: ignore[attr-defined]
             messages,
             stop,
             run_manager,
             **kwargs,
         )
-        limiter = self._qwen_limiter()
-        if limiter is None or in_limited_call():
-            return opened()
-        cost = estimate_prompt_tokens(messages, kwargs.get("tools"))
-        return limiter.astream(opened, cost, self._retries())
+        return self._limited(call, messages, kwargs, "astream")

@@ -33,6 +33,7 @@ import asyncio
 import collections
 import contextlib
 import contextvars
+import itertools
 import threading
 import time
 from collections.abc import (
@@ -402,27 +403,44 @@ class QwenRateLimiter(BaseRateLimiter):
             return ""
         return None
 
+    def _retrying(self, call: Callable[[], T], request: _Request, retries: int) -> T:
+        """``call()`` (which takes its slot) until it succeeds or may not retry."""
+        attempt = 0
+        while True:
+            token = _COST.set(request)
+            try:
+                return call()
+            except Exception as exc:
+                wait = self._wait_after(exc, request, attempt, retries)
+                attempt += 1
+            finally:
+                _COST.reset(token)
+            time.sleep(wait)
+
+    async def _aretrying(
+        self, call: Callable[[], Awaitable[T]], request: _Request, retries: int
+    ) -> T:
+        """Async twin of :meth:`_retrying`."""
+        attempt = 0
+        while True:
+            token = _COST.set(request)
+            try:
+                return await call()
+            except Exception as exc:
+                wait = self._wait_after(exc, request, attempt, retries)
+                attempt += 1
+            finally:
+                _COST.reset(token)
+            await asyncio.sleep(wait)
+
     def run(
         self, call: Callable[[], ChatResult], prompt_estimate: float, retries: int
     ) -> ChatResult:
         """Send one request through the limiter, retrying what it may."""
-        attempt = 0
-        while True:
-            request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
-            token = _COST.set(request)
-            try:
-                result = call()
-            except Exception as exc:
-                reason = self._retry_reason(exc, attempt, retries)
-                if reason is None:
-                    raise
-                attempt += 1
-                time.sleep(self._after_failure(request.booked, reason, attempt))
-                continue
-            finally:
-                _COST.reset(token)
-            self._after_success(result, request)
-            return result
+        request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
+        result = self._retrying(call, request, retries)
+        self._after_success(result, request)
+        return result
 
     async def arun(
         self,
@@ -431,25 +449,28 @@ class QwenRateLimiter(BaseRateLimiter):
         retries: int,
     ) -> ChatResult:
         """Async twin of :meth:`run`."""
-        attempt = 0
-        while True:
-            request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
-            token = _COST.set(request)
-            try:
-                result = await call()
-            except Exception as exc:
-                reason = self._retry_reason(exc, attempt, retries)
-                if reason is None:
-                    raise
-                attempt += 1
-                await asyncio.sleep(
-                    self._after_failure(request.booked, reason, attempt)
-                )
-                continue
-            finally:
-                _COST.reset(token)
-            self._after_success(result, request)
-            return result
+        request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
+        result = await self._aretrying(call, request, retries)
+        self._after_success(result, request)
+        return result
+
+    def _wait_after(
+        self, exc: Exception, request: _Request, attempt: int, retries: int
+    ) -> float:
+        """Seconds before retrying a failed attempt; re-raises what is not retried."""
+        reason = self._retry_reason(exc, attempt, retries)
+        if reason is None:
+            raise exc
+        if reason:
+            self.refused(request.booked, reason)
+            return 0.0  # the new slot, pushed back, is the wait
+        return min(8.0, 0.5 * 2 ** (attempt + 1))  # a server fault: back off
+
+    def _after_success(self, result: ChatResult, request: _Request) -> None:
+        usage = (result.llm_output or {}).get("token_usage") or {}
+        self._settle(
+            request, usage.get("prompt_tokens"), usage.get("completion_tokens")
+        )
 
     def _price(self, request: _Request) -> None:
         """Book a stream's full size: langchain-core took its slot at the average."""
@@ -475,30 +496,20 @@ class QwenRateLimiter(BaseRateLimiter):
         """One streamed request: priced in full, retried until its first chunk."""
         request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
         self._price(request)
-        attempt = 0
-        while True:
-            chunks = open_stream()
-            try:
-                first = next(chunks, None)
-                break
-            except Exception as exc:
-                reason = self._retry_reason(exc, attempt, retries)
-                if reason is None:
-                    raise
-                attempt += 1
-                time.sleep(self._after_failure(request.booked, reason, attempt))
-            token = _COST.set(request)
-            try:
+        retry = itertools.count()
+
+        def first() -> tuple[Iterator[ChatGenerationChunk], Any]:
+            if next(retry):  # langchain-core took the first slot, retries take theirs
                 self.acquire()
-            finally:
-                _COST.reset(token)
-        if first is None:
-            return
-        usage = _usage(first)
-        yield first
-        for chunk in chunks:
+            chunks = open_stream()
+            return chunks, next(chunks, None)
+
+        chunks, chunk = self._retrying(first, request, retries)
+        usage = None
+        while chunk is not None:
             usage = _usage(chunk) or usage
             yield chunk
+            chunk = next(chunks, None)
         self._settle_stream(request, usage)
 
     async def astream(
@@ -510,57 +521,33 @@ class QwenRateLimiter(BaseRateLimiter):
         """Async twin of :meth:`stream`."""
         request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
         self._price(request)
-        attempt = 0
-        while True:
-            chunks = open_stream()
-            try:
-                first = await anext(chunks, None)
-                break
-            except Exception as exc:
-                reason = self._retry_reason(exc, attempt, retries)
-                if reason is None:
-                    raise
-                attempt += 1
-                await asyncio.sleep(
-                    self._after_failure(request.booked, reason, attempt)
-                )
-            token = _COST.set(request)
-            try:
+        retry = itertools.count()
+
+        async def first() -> tuple[AsyncIterator[ChatGenerationChunk], Any]:
+            if next(retry):
                 await self.aacquire()
-            finally:
-                _COST.reset(token)
-        if first is None:
-            return
-        usage = _usage(first)
-        yield first
-        async for chunk in chunks:
+            chunks = open_stream()
+            return chunks, await anext(chunks, None)
+
+        chunks, chunk = await self._aretrying(first, request, retries)
+        usage = None
+        while chunk is not None:
             usage = _usage(chunk) or usage
             yield chunk
+            chunk = await anext(chunks, None)
         self._settle_stream(request, usage)
 
     def _settle_stream(self, request: _Request, usage: Any) -> None:
         usage = usage or {}
+        self._settle(request, usage.get("input_tokens"), usage.get("output_tokens"))
+
+    def _settle(
+        self, request: _Request, prompt: int | None, completion: int | None
+    ) -> None:
         self.settle(
             request.booked,
             prompt_estimate=request.estimate,
-            prompt_tokens=usage.get("input_tokens"),
-            completion_tokens=usage.get("output_tokens"),
-            sent=request.sent,
-        )
-
-    def _after_failure(self, booked: float, reason: str, attempt: int) -> float:
-        """Seconds to wait before the retry books its slot."""
-        if reason:
-            self.refused(booked, reason)
-            return 0.0  # the new slot, pushed back, is the wait
-        return min(8.0, 0.5 * 2**attempt)  # a server fault: back off
-
-    def _after_success(self, result: ChatResult, request: _Request) -> None:
-        usage = (result.llm_output or {}).get("token_usage") or {}
-        self.settle(
-            request.booked,
-            prompt_estimate=request.estimate,
-            prompt_tokens=usage.get("prompt_tokens"),
-            completion_tokens=usage.get("completion_tokens"),
+            prompt_tokens=prompt,
+            completion_tokens=completion,
             sent=request.sent,
         )

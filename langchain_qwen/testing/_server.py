@@ -345,6 +345,19 @@ class DashScopeEmulator:
             self._requests.clear()
         self.context_cache.clear()
 
+    def reset(self) -> None:
+        """Back to the state of a new emulator, still serving on the same port.
+
+        Forgets the script, the requests, rate limits, context-cache entries, batch
+        files and jobs, and stored responses; the constructor's settings stay. A
+        test suite can share one emulator this way: clients keep their connections.
+        """
+        self.clear()
+        self.batches = BatchService(self._answer_offline)
+        self.rate_limits = RateLimits()
+        self.context_cache = ContextCache()
+        self._responses = ResponsesEndpoint()
+
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> DashScopeEmulator:
         """Start serving in a background thread; returns once the port is bound.

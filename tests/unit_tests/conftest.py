@@ -37,9 +37,25 @@ def _clean_dashscope_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.fixture(scope="session")
+def _worker_emulator() -> Iterator[DashScopeEmulator]:
+    with DashScopeEmulator() as emu:
+        yield emu
+
+
 @pytest.fixture
-def emulator(dashscope_emulator: DashScopeEmulator) -> DashScopeEmulator:
-    return dashscope_emulator
+def emulator(
+    request: pytest.FixtureRequest, _worker_emulator: DashScopeEmulator
+) -> DashScopeEmulator:
+    """A default emulator, reset for each test, shared by the tests of one worker.
+
+    One port for all: ChatQwen's HTTP clients (cached per base URL by langchain-
+    openai, each building two TLS contexts, ~70 ms) are built once, not per test.
+    Tests that need other settings start their own (`emulator_factory`).
+    """
+    _allow_loopback(request)
+    _worker_emulator.reset()
+    return _worker_emulator
 
 
 @pytest.fixture
