@@ -1263,3 +1263,24 @@ def test_cli_serve(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def test_reset_returns_to_a_new_emulators_state(
+    emulator: DashScopeEmulator, make_llm: Callable[..., Any]
+) -> None:
+    llm = make_llm()
+    emulator.rate_limits.set("*", rpm=1)
+    emulator.context_cache.ttl = 1.0
+    emulator.script(Reply.text("scripted"))
+    assert llm.invoke("one").content == "scripted"
+    with pytest.raises(Exception, match="limit_requests"):
+        llm.invoke("two")
+    port = emulator.port
+    emulator.script(Reply.text("never served"))
+    emulator.reset()
+    assert emulator.port == port  # same server: clients keep their connections
+    assert emulator.chat_requests == []
+    assert emulator.context_cache.ttl == 300
+    assert emulator.batches.batch_ids == []
+    # No limit and no script any more: two unscripted answers.
+    assert [llm.invoke(p).content for p in ("a", "b")] == ["You said: a", "You said: b"]
