@@ -51,10 +51,12 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.rate_limiters import BaseRateLimiter
 
 from langchain_qwen._errors import (
+    DashScopeAPIError,
     DashScopeConnectionError,
     DashScopeRateLimitError,
-    DashScopeServerError,
+    is_retryable,
 )
+from langchain_qwen._http import backoff_delay
 
 __all__ = ["QwenRateLimiter"]
 
@@ -398,8 +400,14 @@ class QwenRateLimiter(BaseRateLimiter):
             if attempt < self.max_throttle_retries:
                 return code or "limit_requests"
             return None
-        transient = (DashScopeServerError, DashScopeConnectionError)
-        if isinstance(exc, transient) and attempt < retries:
+        if attempt >= retries:
+            return None
+        # Faults the HTTP layer would have retried (its retries are off here).
+        if isinstance(exc, DashScopeConnectionError):
+            return ""
+        if isinstance(exc, DashScopeAPIError) and is_retryable(
+            exc.status_code, exc.body
+        ):
             return ""
         return None
 
@@ -464,7 +472,7 @@ class QwenRateLimiter(BaseRateLimiter):
         if reason:
             self.refused(request.booked, reason)
             return 0.0  # the new slot, pushed back, is the wait
-        return min(8.0, 0.5 * 2 ** (attempt + 1))  # a server fault: back off
+        return backoff_delay(attempt, getattr(exc, "response", None))
 
     def _after_success(self, result: ChatResult, request: _Request) -> None:
         usage = (result.llm_output or {}).get("token_usage") or {}

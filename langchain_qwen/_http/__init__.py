@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from langchain_qwen._http.body import encode_json
 from langchain_qwen._http.pools import loop_async_client
+from langchain_qwen._http.retry import backoff_delay
 from langchain_qwen._http.send import (
     EventStream,
     aopen_stream,
@@ -34,6 +35,7 @@ __all__ = [
     "RequestSpec",
     "aopen_stream",
     "apost",
+    "backoff_delay",
     "check_api_key",
     "encode_json",
     "loop_async_client",

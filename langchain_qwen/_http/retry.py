@@ -25,7 +25,7 @@ from langchain_qwen._errors import (
 )
 from langchain_qwen._http.spec import RequestSpec
 
-__all__ = ["Attempts"]
+__all__ = ["Attempts", "backoff_delay"]
 
 logger = logging.getLogger("langchain_qwen")
 
@@ -57,7 +57,8 @@ def _retry_after(response: httpx.Response | None) -> float | None:
     return max(0.0, parsed.timestamp() - time.time())
 
 
-def _delay(attempt: int, response: httpx.Response | None) -> float:
+def backoff_delay(attempt: int, response: httpx.Response | None) -> float:
+    """Wait before retry ``attempt + 1``: ``Retry-After``, else backoff with jitter."""
     after = _retry_after(response)
     if after is not None and 0 <= after <= _MAX_RETRY_AFTER:  # NaN fails both
         return after
@@ -79,7 +80,7 @@ class Attempts:
         """The wait before the next try, or None when no retry is left or fits."""
         if self.n >= self.spec.max_retries:
             return None
-        delay = _delay(self.n, response)
+        delay = backoff_delay(self.n, response)
         if self.deadline is not None and time.monotonic() + delay >= self.deadline:
             return None
         self.n += 1
