@@ -36,7 +36,13 @@ request that passes the request checks consumes one. Requests refused by a check
 deterministic text (echoing the last message; valid JSON in JSON mode; with a short
 thinking text when the request thinks). It calls a tool only when `tool_choice` forces
 one (a named function, or `"required"`: the first tool not yet called, else the last),
-with arguments valid for the tool's schema.
+with arguments valid for the tool's schema; in `json_schema` mode its content is an
+object valid for the schema (formats, patterns, bounds, lengths: `_schema_examples`).
+
+State: `emu.rate_limits` (RPM/TPM 429s per key and model), `emu.context_cache`
+(explicit cache: a marked prefix of 1,024 tokens or more is written, then read by
+later requests: `cached_tokens`), `emu.batches` (Batch API). `emu.clear()` forgets the
+script and requests; `emu.reset()` all state, keeping the port.
 
 Faults: `Reply.error(...)` (HTTP errors; plain JSON for stream requests too, as
 DashScope does), `Reply.raw(...)` (exact bytes), `Reply.hang(seconds)`,
