@@ -88,6 +88,18 @@ _RAW_SERVER = textwrap.dedent(
         if not data:
             conn.close()
             continue
+        # Read the body too: closing with unread bytes sends a reset, which would
+        # cut the client off in the middle of the answer.
+        head_end = data.index(b"\\r\\n\\r\\n") + 4
+        length = 0
+        for line in data[:head_end].split(b"\\r\\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        while len(data) - head_end < length:
+            piece = conn.recv(65536)
+            if not piece:
+                break
+            data += piece
         try:
             conn.sendall(head)
             if mode == "line":
