@@ -38,7 +38,8 @@ def _clean_dashscope_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def _worker_emulator() -> Iterator[DashScopeEmulator]:
+def _worker_emulator(request: pytest.FixtureRequest) -> Iterator[DashScopeEmulator]:
+    _allow_loopback(request)
     with DashScopeEmulator() as emu:
         yield emu
 
