@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import sys
 import time
 import uuid
@@ -55,6 +54,7 @@ from langchain_qwen._errors import (
     make_status_error,
     parse_error_body,
 )
+from langchain_qwen._http import backoff_delay
 
 if TYPE_CHECKING:
     from langchain_qwen.chat_models import ChatQwen
@@ -68,7 +68,6 @@ MAX_LINE_BYTES = 6 * 1024 * 1024
 ENDPOINT = "/v1/chat/completions"
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 _ORDER = ("validating", "in_progress", "finalizing", "cancelling")
-_RETRY_BACKOFF = 1.0
 
 
 # ---------------------------------------------------------------------- requests
@@ -208,10 +207,10 @@ class _Api:
             return None
         if response is None:
             # No answer: only a request that cannot duplicate anything is re-sent.
-            return None if not idempotent else _RETRY_BACKOFF * 2**attempt
+            return backoff_delay(attempt, None) if idempotent else None
         if not is_retryable(response.status_code, parse_error_body(response.content)):
             return None
-        return _RETRY_BACKOFF * 2**attempt * (1 - 0.25 * random.random())  # noqa: S311
+        return backoff_delay(attempt, response)
 
     def _value(self, response: httpx.Response, raw: bool) -> Any:
         if response.status_code >= 400:

@@ -107,7 +107,7 @@ def _variant(value: Any, i: int) -> Any:
     if isinstance(value, str):
         return f"{value}{i}"
     if isinstance(value, bool):
-        return value if i == 0 else not value
+        return not value
     if isinstance(value, int | float):
         return value + i
     return value

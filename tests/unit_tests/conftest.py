@@ -60,6 +60,15 @@ def emulator(
 
 
 @pytest.fixture
+def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries wait milliseconds, not seconds (tests of the retry paths)."""
+    from langchain_qwen._http import retry
+
+    monkeypatch.setattr(retry, "_INITIAL_BACKOFF", 0.001)
+    monkeypatch.setattr(retry, "_MAX_BACKOFF", 0.01)
+
+
+@pytest.fixture
 def make_llm(emulator: DashScopeEmulator) -> Any:
     """Build a ChatQwen pointed at the emulator (no retries unless asked)."""
 
@@ -81,25 +90,6 @@ def make_llm(emulator: DashScopeEmulator) -> Any:
 @pytest.fixture
 def llm(make_llm: Any) -> ChatQwen:
     return make_llm()
-
-
-@pytest.fixture(scope="module")
-def module_emulator(request: pytest.FixtureRequest) -> Iterator[DashScopeEmulator]:
-    """One emulator per test module (ChatQwen caches HTTP clients per base URL)."""
-    _allow_loopback(request)
-    with DashScopeEmulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-def shared_emulator(
-    request: pytest.FixtureRequest, module_emulator: DashScopeEmulator
-) -> Iterator[DashScopeEmulator]:
-    """The module's emulator with an empty script and no recorded requests."""
-    _allow_loopback(request)
-    module_emulator.clear()
-    yield module_emulator
-    module_emulator.clear()
 
 
 # Markers that say why a test is slow; `make test` sums their time at the end.

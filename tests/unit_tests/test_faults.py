@@ -50,27 +50,15 @@ from langchain_qwen._compat import httpx
 from langchain_qwen._http import retry as _retry
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing.pytest_plugin import _allow_loopback
+from tests.call_modes import MODES
+from tests.call_modes import STREAMS as STREAM_MODES
 
-MODES = ("invoke", "ainvoke", "stream", "astream")
-STREAM_MODES = ("stream", "astream")
+pytestmark = pytest.mark.usefixtures("fast_backoff")
 # 20 characters in 5 content deltas of 4 (the emulator's default chunk size); the
 # role chunk is SSE event 1, so "after 3 events" means after "AAAABBBB".
 TEXT = "AAAABBBBCCCCDDDDEEEE"
 AFTER_3 = "AAAABBBB"
 SSE = "text/event-stream;charset=UTF-8"
-
-
-@pytest.fixture
-def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
-    """conftest's module-wide emulator, cleared for each test (clients are cached
-    per base URL, and building them costs more than most tests here)."""
-    return shared_emulator
-
-
-@pytest.fixture(autouse=True)
-def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_retry, "_INITIAL_BACKOFF", 0.001)
-    monkeypatch.setattr(_retry, "_MAX_BACKOFF", 0.01)
 
 
 @dataclass

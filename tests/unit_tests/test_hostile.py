@@ -41,21 +41,15 @@ from langchain_qwen import (
 )
 from langchain_qwen._compat import httpx
 from langchain_qwen._http import pools
-from langchain_qwen._http import retry as _retry
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing.pytest_plugin import _allow_loopback
+from tests.call_modes import MODES
+from tests.call_modes import STREAMS as STREAM_MODES
 
-MODES = ("invoke", "ainvoke", "stream", "astream")
-STREAM_MODES = ("stream", "astream")
+pytestmark = pytest.mark.usefixtures("fast_backoff")
 SSE = "text/event-stream;charset=UTF-8"
 KEY = "sk-emulator-0000000000000000"  # the emulator's default key
 PASSWORD = "pw-S3CRET-in-url"
-
-
-@pytest.fixture(autouse=True)
-def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_retry, "_INITIAL_BACKOFF", 0.001)
-    monkeypatch.setattr(_retry, "_MAX_BACKOFF", 0.01)
 
 
 async def call(llm: Any, mode: str, prompt: str = "hi", **kwargs: Any) -> Any:

@@ -26,11 +26,6 @@ _HISTORY = [
 ]
 
 
-@pytest.fixture
-def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
-    return shared_emulator
-
-
 def _llm(emulator: DashScopeEmulator, **kwargs: Any) -> ChatQwen:
     params: dict[str, Any] = {
         "model": "qwen-plus",

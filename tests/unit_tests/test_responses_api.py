@@ -43,12 +43,6 @@ def get_weather(city: str) -> str:
 
 
 @pytest.fixture
-def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
-    """One emulator for the module, cleared between tests (faster than one each)."""
-    return shared_emulator
-
-
-@pytest.fixture
 def responses_llm(make_llm: Any) -> ChatQwen:
     return make_llm(model="qwen3-max", use_responses_api=True)  # type: ignore[no-any-return]
 

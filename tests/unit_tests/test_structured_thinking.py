@@ -30,11 +30,6 @@ from tests.structured_fixtures import (
 DEFAULT_ON = "qwen3-32b"
 
 
-@pytest.fixture
-def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
-    return shared_emulator
-
-
 # -- the strategy, one behaviour at a time --------------------------------------------
 
 

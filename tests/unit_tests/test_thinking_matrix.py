@@ -70,8 +70,13 @@ def module_emulator(request: pytest.FixtureRequest) -> Iterator[DashScopeEmulato
 
 
 @pytest.fixture
-def emulator(shared_emulator: DashScopeEmulator) -> DashScopeEmulator:
-    return shared_emulator
+def emulator(
+    request: pytest.FixtureRequest, module_emulator: DashScopeEmulator
+) -> DashScopeEmulator:
+    """This module's emulator (its own model list), reset for each test."""
+    _allow_loopback(request)
+    module_emulator.reset()
+    return module_emulator
 
 
 def _thinks(model: str, body: dict[str, Any]) -> bool:
