@@ -19,11 +19,9 @@ from collections.abc import (
     Callable,
     Generator,
     Iterator,
-    Sequence,
 )
 from typing import Any, TypeVar
 
-from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.rate_limiters import BaseRateLimiter
 
@@ -73,17 +71,6 @@ _TOLERANCE = 0.02  # jitter between our clock and the server's
 _CATCH_UP = 0.25  # seconds of pacing a late release may catch up (window permitting)
 _RECHECK = 0.25  # queue waits longer than this are re-estimated half-way,
 _RECHECK_MAX = 1.0  # ... or after this many seconds at the latest
-
-
-def estimate_prompt_tokens(messages: Sequence[BaseMessage], tools: Any) -> float:
-    """Prompt tokens: Qwen's tokenizer when installed, else ~3 characters a token."""
-    try:
-        from langchain_qwen._models.tokenizer import count_message_tokens
-
-        return float(count_message_tokens(list(messages), tools or None))
-    except ImportError:
-        chars = sum(len(str(m.content)) for m in messages) + len(str(tools or ""))
-        return chars / 3 + 4 * len(messages)
 
 
 def in_limited_call() -> bool:
