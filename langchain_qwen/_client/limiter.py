@@ -26,12 +26,9 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.rate_limiters import BaseRateLimiter
 
 from langchain_qwen._client.errors import (
-    DashScopeAPIError,
-    DashScopeConnectionError,
     DashScopeRateLimitError,
-    is_retryable,
 )
-from langchain_qwen._client.http import backoff_delay
+from langchain_qwen._client.http import backoff_delay, retryable_error
 
 __all__ = ["QwenRateLimiter"]
 
@@ -367,13 +364,7 @@ class QwenRateLimiter(BaseRateLimiter):
         if attempt >= retries:
             return None
         # Faults the HTTP layer would have retried (its retries are off here).
-        if isinstance(exc, DashScopeConnectionError):
-            return ""
-        if isinstance(exc, DashScopeAPIError) and is_retryable(
-            exc.status_code, exc.body
-        ):
-            return ""
-        return None
+        return "" if retryable_error(exc) else None
 
     def _retrying(self, call: Callable[[], T], request: _Request, retries: int) -> T:
         """``call()`` (which takes its slot) until it succeeds or may not retry."""
