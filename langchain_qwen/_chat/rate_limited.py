@@ -21,7 +21,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from langchain_qwen._client.limiter import QwenRateLimiter, in_limited_call
-from langchain_qwen._models.tokenizer import count_message_tokens
+from langchain_qwen._models.prompt import count_message_tokens
 
 __all__ = ["RateLimitedCalls", "estimate_prompt_tokens"]
 
