@@ -34,6 +34,7 @@ from langchain_core.exceptions import (
 )
 from langchain_core.messages import AIMessageChunk
 
+from langchain_qwen._client.regions import plan_of_base_url
 from langchain_qwen._compat import httpx
 
 __all__ = [
@@ -325,8 +326,6 @@ _PLAN_KEY_HINTS: dict[str, str] = {
 
 def _request_plan(response: httpx.Response) -> str:
     """The billing plan of the host a response came from ("payg" when unknown)."""
-    from langchain_qwen._client.regions import plan_of_base_url
-
     try:
         url = str(response.request.url)
     except RuntimeError:  # a Response built without its request

@@ -39,6 +39,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from langchain_qwen._models.profiles import get_qwen_traits
+
 __all__ = [
     "CALL_KEYS",
     "FIELD_KEYS",
@@ -199,8 +201,6 @@ def _n_with(v: Any, body: Mapping[str, Any]) -> str | None:
 def _n_on_dashscope(v: Any, body: Mapping[str, Any], thinking: bool) -> str | None:
     if not _is_int(v) or v <= 1:
         return None
-    from langchain_qwen._models.profiles import get_qwen_traits  # data, loaded late
-
     model = str(body.get("model"))
     if not get_qwen_traits(model)["supports_n"]:
         return (

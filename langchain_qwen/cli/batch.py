@@ -86,6 +86,7 @@ def _read_prompts(path: Path) -> tuple[list[Any], list[dict[str, Any]]]:
 
 
 def _llm(args: argparse.Namespace, model: str | None = None) -> Any:
+    # Imported when the command runs, to save start-up time (`--help` stays fast).
     from langchain_qwen.chat_models import ChatQwen
 
     kwargs: dict[str, Any] = {"model": model} if model else {}
@@ -108,6 +109,7 @@ def _row(index: int, answer: Any) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Run one ``batch`` action; returns the exit code."""
+    # Imported when the command runs, to save start-up time (`--help` stays fast).
     from langchain_qwen.batch import BatchJob, submit_batch
 
     try:

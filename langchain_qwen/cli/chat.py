@@ -57,6 +57,7 @@ def build_chat_model(
     Raises:
         ValueError: No key for a DashScope host, or bad settings.
     """
+    # Imported when the command runs, to save start-up time (`--help` stays fast).
     from langchain_qwen.chat_models import ChatQwen
     from langchain_qwen.cli._checks.targets import resolve_target
 
@@ -206,6 +207,7 @@ def _read_question(args: argparse.Namespace, err: IO[str]) -> str | None:
 
 def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Run ``chat``; returns the exit code."""
+    # Imported when the command runs, to save start-up time (`--help` stays fast).
     import openai
 
     from langchain_qwen.cli._checks.targets import region_urls

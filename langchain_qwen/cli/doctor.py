@@ -114,6 +114,7 @@ def _verdict_lines(report: DoctorReport, style: Style) -> list[str]:
 
 def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Run ``doctor``; returns the exit code."""
+    # Imported when the command runs, to save start-up time (`--help` stays fast).
     from langchain_qwen.cli._checks.report import DEFAULT_TIMEOUT
     from langchain_qwen.cli._checks.targets import region_urls
     from langchain_qwen.cli._checks.verdict import run_doctor

@@ -143,6 +143,7 @@ def _server_lines(report: ModelsReport) -> list[str]:
 
 def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Run ``models``; returns the exit code."""
+    # Imported when the command runs, to save start-up time (`--help` stays fast).
     from langchain_qwen.cli._checks.catalogue import models_report
     from langchain_qwen.cli._checks.report import DEFAULT_TIMEOUT
     from langchain_qwen.cli._checks.targets import region_urls
