@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import difflib
 import functools
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 
-from langchain_qwen import _http, _responses_api
+from langchain_qwen import _responses_api
 from langchain_qwen._dialect import rules
-from langchain_qwen._endpoint import NO_KEY, resolve_connection
+from langchain_qwen._endpoint import NO_KEY, clean_key, resolve_connection
 
 __all__ = [
     "ALIASES",
@@ -135,22 +134,3 @@ def prepare_values(
             raise ValueError(msg)
         _responses_api.check_region(endpoint.region)
     return values
-
-
-def clean_key(key: SecretStr) -> SecretStr:
-    """The key without surrounding white space (warned about); control chars refused.
-
-    Keys copied from env files and Kubernetes secrets often end in a newline, which
-    no HTTP header can carry. Errors never echo the key.
-    """
-    value = key.get_secret_value()
-    stripped = value.strip()
-    if stripped != value:
-        warnings.warn(
-            "The API key has white space (a newline?) around it; it was removed. "
-            "Check how the key is stored.",
-            stacklevel=5,
-        )
-        key = SecretStr(stripped)
-    _http.check_api_key(stripped)
-    return key

@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
+from langchain_qwen import _http
 from langchain_qwen._errors import redact_url
 from langchain_qwen._regions import (
     CODING_KEY_PREFIX,
@@ -29,7 +30,7 @@ from langchain_qwen._regions import (
     resolve_endpoint,
 )
 
-__all__ = ["NO_KEY", "resolve_connection"]
+__all__ = ["NO_KEY", "clean_key", "resolve_connection"]
 
 NO_KEY = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 
@@ -144,3 +145,22 @@ def resolve_connection(
             stacklevel=depth,
         )
     return endpoint
+
+
+def clean_key(key: SecretStr) -> SecretStr:
+    """The key without surrounding white space (warned about); control chars refused.
+
+    Keys copied from env files and Kubernetes secrets often end in a newline, which
+    no HTTP header can carry. Errors never echo the key.
+    """
+    value = key.get_secret_value()
+    stripped = value.strip()
+    if stripped != value:
+        warnings.warn(
+            "The API key has white space (a newline?) around it; it was removed. "
+            "Check how the key is stored.",
+            stacklevel=5,
+        )
+        key = SecretStr(stripped)
+    _http.check_api_key(stripped)
+    return key

@@ -39,6 +39,11 @@ def _token(key: Any) -> str:
 def _join(base: str, path: str) -> str:
     if not path.startswith("/"):
         return f"{base}/{path}"
+    # DashScope's root: the base without its /compatible-mode/v1 (a proxy's path
+    # prefix, or the emulator's region prefix, stays).
+    root, found, _ = base.rpartition("/compatible-")
+    if found:
+        return root + path
     parts = urlsplit(base)
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
@@ -53,8 +58,9 @@ def build_target(
 ) -> _http.RequestSpec:
     """The request spec for ``settings`` (a ChatQwen; only its fields are read).
 
-    ``path`` is the endpoint below the base URL, or, starting with ``/``, a path on
-    the base URL's host (DashScope's native endpoints live outside it).
+    ``path`` is the endpoint below the base URL, or, starting with ``/``, below
+    DashScope's root (the base URL without ``/compatible-mode/v1`` or
+    ``/compatible-api/v1``), where the native endpoints live.
     """
     if token is None:
         token = _token(settings.openai_api_key)

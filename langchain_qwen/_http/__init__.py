@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from langchain_qwen._http.body import encode_json
-from langchain_qwen._http.pools import loop_async_client
+from langchain_qwen._http.pools import loop_async_client, sync_client
 from langchain_qwen._http.retry import backoff_delay
 from langchain_qwen._http.send import (
     EventStream,
@@ -42,5 +42,6 @@ __all__ = [
     "open_stream",
     "post",
     "split_user_info",
+    "sync_client",
     "total_budget",
 ]
