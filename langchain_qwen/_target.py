@@ -9,11 +9,12 @@ reads, so ``model_copy(update=...)`` never reuses a stale host or headers.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import SecretStr
 
 from langchain_qwen import _http
-from langchain_qwen._contract import NO_KEY
+from langchain_qwen._endpoint import NO_KEY
 from langchain_qwen._errors import redact_url
 from langchain_qwen._regions import region_label
 from langchain_qwen._version import __version__
@@ -35,10 +36,26 @@ def _token(key: Any) -> str:
     return NO_KEY
 
 
+def _join(base: str, path: str) -> str:
+    if not path.startswith("/"):
+        return f"{base}/{path}"
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
 def build_target(
-    settings: Any, model: str | None, token: str | None, timeout: Any, retries: int
+    settings: Any,
+    model: str | None,
+    token: str | None,
+    timeout: Any,
+    retries: int,
+    path: str = "chat/completions",
 ) -> _http.RequestSpec:
-    """The request spec for ``settings`` (a ChatQwen; only its fields are read)."""
+    """The request spec for ``settings`` (a ChatQwen; only its fields are read).
+
+    ``path`` is the endpoint below the base URL, or, starting with ``/``, a path on
+    the base URL's host (DashScope's native endpoints live outside it).
+    """
     if token is None:
         token = _token(settings.openai_api_key)
     token = _http.check_api_key(token.strip())
@@ -50,14 +67,14 @@ def build_target(
         "Content-Type": "application/json",
         "User-Agent": f"langchain-qwen/{__version__}",
     }
-    if settings.openai_organization:
+    if getattr(settings, "openai_organization", None):
         headers["OpenAI-Organization"] = settings.openai_organization
     headers.update(settings.default_headers or {})
     shown = redact_url(settings.openai_api_base or "").rstrip("/")
     region = settings.region
     query = settings.default_query or {}
     return _http.RequestSpec(
-        url=f"{base}/chat/completions",
+        url=_join(base, path),
         headers=_http.Headers(headers),
         timeout=timeout,
         max_retries=retries,
@@ -65,7 +82,9 @@ def build_target(
         region=region,
         model=model,
         query=tuple((str(k), str(v)) for k, v in query.items()),
-        max_event_bytes=settings.max_event_bytes,
+        max_event_bytes=getattr(
+            settings, "max_event_bytes", _http.DEFAULT_MAX_EVENT_BYTES
+        ),
     )
 
 
@@ -76,6 +95,7 @@ def cached_target(
     token: str | None,
     timeout: Any,
     retries: int,
+    path: str = "chat/completions",
 ) -> tuple[Cache, _http.RequestSpec]:
     """The spec and the cache to keep: rebuilt when a setting it reads changed.
 
@@ -90,17 +110,18 @@ def cached_target(
             settings.openai_api_base,
             repr(settings.default_headers),
             repr(settings.default_query),
-            settings.openai_organization,
+            getattr(settings, "openai_organization", None),
             repr(timeout),
             retries,
+            path,
             settings.region,
-            settings.max_event_bytes,
+            getattr(settings, "max_event_bytes", None),
             key.get_secret_value() if isinstance(key, SecretStr) else None,
         )
     )
     if token is None and cache is not None and cache[0] == fingerprint:
         return cache, cache[1]
-    target = build_target(settings, model, token, timeout, retries)
+    target = build_target(settings, model, token, timeout, retries, path)
     if token is None and not callable(key):
         cache = (fingerprint, target)
     return cache, target
