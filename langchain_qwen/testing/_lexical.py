@@ -99,6 +99,9 @@ def token_count(text: str) -> int:
     return max(1, cjk + math.ceil((len(text) - cjk) / 4))
 
 
+_SPREAD = 4
+
+
 @functools.lru_cache(maxsize=65536)
 def vector(text: str, dimension: int) -> tuple[float, ...]:
     """A unit vector of `dimension` floats: hashed bag of words, signed buckets.
@@ -110,8 +113,11 @@ def vector(text: str, dimension: int) -> tuple[float, ...]:
     values = [0.0] * dimension
     feats = features(text) or frozenset({"\0" + text})
     for feat in feats:
-        h = zlib.crc32(feat.encode())
-        values[h % dimension] += 1.0 if (h >> 20) & 1 else -1.0
+        # Several buckets per word: a chance collision then shares one bucket of
+        # _SPREAD, while a shared word shares them all.
+        for j in range(_SPREAD):
+            h = zlib.crc32(f"{j}:{feat}".encode())
+            values[h % dimension] += 1.0 if (h >> 20) & 1 else -1.0
     # A small text-specific component keeps distinct texts from colliding exactly.
     h = zlib.crc32(text.encode())
     values[(h >> 3) % dimension] += 0.05 if h & 1 else -0.05
