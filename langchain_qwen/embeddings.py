@@ -18,7 +18,7 @@ import warnings
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from typing_extensions import Self
 
 from langchain_qwen._errors import DashScopeConnectionError
@@ -166,6 +166,17 @@ class QwenEmbeddings(ServiceClient, Embeddings):
 
     _community_class = "DashScopeEmbeddings"
 
+    @field_validator("dimensions", mode="before")
+    @classmethod
+    def _raw_dimensions(cls, value: Any) -> Any:
+        # Before pydantic's lax mode turns True into 1 and "512" into 512.
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            msg = f"Invalid value for `dimensions`: {value!r}. Allowed: a positive int."
+            raise ValueError(msg)
+        return value
+
     @model_validator(mode="after")
     def _check_embedding_settings(self) -> Self:
         caps = embedding_caps(self.model)
@@ -269,18 +280,7 @@ def _check_texts(texts: list[Any]) -> None:
 
 
 def _check_dimensions(model: str, dimensions: Any, caps: EmbeddingCaps) -> None:
-    if dimensions is None:
-        return
-    if (
-        isinstance(dimensions, bool)
-        or not isinstance(dimensions, int)
-        or dimensions < 1
-    ):
-        msg = (
-            f"Invalid value for `dimensions`: {dimensions!r}. Allowed: a positive int."
-        )
-        raise ValueError(msg)
-    if not caps.known:
+    if dimensions is None or not caps.known:
         return  # the server decides for models we do not know
     allowed = caps.dimensions or (caps.default_dimension,)
     if dimensions not in allowed:
