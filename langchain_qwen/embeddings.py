@@ -21,14 +21,14 @@ from langchain_core.embeddings import Embeddings
 from pydantic import Field, field_validator, model_validator
 from typing_extensions import Self
 
-from langchain_qwen._errors import DashScopeConnectionError
-from langchain_qwen._regions import region_label
-from langchain_qwen._retrieval_models import (
+from langchain_qwen._client.errors import DashScopeConnectionError
+from langchain_qwen._client.regions import region_label
+from langchain_qwen._client.service import Answer, ServiceClient
+from langchain_qwen._models.retrieval import (
     EmbeddingCaps,
     embedding_caps,
     embedding_regions,
 )
-from langchain_qwen._service import Answer, ServiceClient
 
 __all__ = ["QwenEmbeddings"]
 

@@ -24,10 +24,10 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import Field
 
-from langchain_qwen._errors import DashScopeConnectionError
-from langchain_qwen._regions import is_dashscope_host
-from langchain_qwen._retrieval_models import RerankCaps, rerank_caps
-from langchain_qwen._service import Answer, ServiceClient
+from langchain_qwen._client.errors import DashScopeConnectionError
+from langchain_qwen._client.regions import is_dashscope_host
+from langchain_qwen._client.service import Answer, ServiceClient
+from langchain_qwen._models.retrieval import RerankCaps, rerank_caps
 
 __all__ = ["QwenRerank"]
 

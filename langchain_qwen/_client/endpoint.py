@@ -20,19 +20,18 @@ from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
-from langchain_qwen import _http
-from langchain_qwen._errors import redact_url
-from langchain_qwen._regions import (
+from langchain_qwen._client import http as _http
+from langchain_qwen._client.errors import redact_url
+from langchain_qwen._client.regions import (
     CODING_KEY_PREFIX,
     Endpoint,
     is_dashscope_host,
     region_label,
     resolve_endpoint,
 )
+from langchain_qwen._client.target import NO_KEY
 
 __all__ = ["NO_KEY", "clean_key", "resolve_connection"]
-
-NO_KEY = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 
 _KEY_FIELDS = ("api_key", "openai_api_key")
 
