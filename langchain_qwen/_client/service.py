@@ -25,8 +25,12 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
 from langchain_qwen._client import http as _http
-from langchain_qwen._client.endpoint import clean_key, resolve_connection
-from langchain_qwen._client.errors import redact_url
+from langchain_qwen._client.endpoint import (
+    clean_key,
+    connection_secrets,
+    redacted_repr_args,
+    resolve_connection,
+)
 from langchain_qwen._client.limiter import QwenRateLimiter
 from langchain_qwen._client.target import Cache, cached_target
 
@@ -159,24 +163,11 @@ class ServiceClient(Serializable):
     @property
     def lc_secrets(self) -> dict[str, str]:
         """Constructor argument names -> secret ids (a URL password too)."""
-        secrets = {
-            "api_key": "DASHSCOPE_API_KEY",
-            "openai_api_key": "DASHSCOPE_API_KEY",
-            "dashscope_api_key": "DASHSCOPE_API_KEY",
-        }
-        if _http.split_user_info(self.openai_api_base or "")[1] is not None:
-            secrets["openai_api_base"] = "DASHSCOPE_BASE_URL"
-        return secrets
+        return connection_secrets(self.openai_api_base)
 
     def __repr_args__(self) -> Any:
         # No URL password or header value (they may hold secrets) in repr().
-        for name, value in super().__repr_args__():
-            if name == "openai_api_base" and isinstance(value, str):
-                yield name, redact_url(value)
-            elif name == "default_headers" and value:
-                yield name, dict.fromkeys(value, "***")
-            else:
-                yield name, value
+        return redacted_repr_args(super().__repr_args__())
 
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()

@@ -322,3 +322,24 @@ def test_community_spellings(emulator: DashScopeEmulator) -> None:
         QwenEmbeddings(dashscope_api_key=SECRET, api_key=SECRET)
     with pytest.raises(TypeError, match="did you mean 'model'"):
         QwenEmbeddings(api_key=SECRET, modle="text-embedding-v4")
+
+
+@pytest.mark.filterwarnings("ignore:The function `loads` is in beta")
+def test_dumps_writes_a_secret_reference_and_loads(
+    emulator: DashScopeEmulator,
+) -> None:
+    from langchain_core.load import dumps, loads
+
+    emb = _make(emulator, api_key=SECRET, model="text-embedding-v3", dimensions=512)
+    text = dumps(emb)
+    assert SECRET not in text
+    assert "DASHSCOPE_API_KEY" in text
+    copy = loads(
+        text,
+        secrets_map={"DASHSCOPE_API_KEY": SECRET},
+        valid_namespaces=["langchain_qwen"],
+        allowed_objects=[QwenEmbeddings],
+    )
+    assert isinstance(copy, QwenEmbeddings)
+    assert copy.openai_api_key.get_secret_value() == SECRET  # type: ignore[union-attr]
+    assert (copy.model, copy.dimensions) == ("text-embedding-v3", 512)
