@@ -153,6 +153,11 @@ class QwenEmbeddings(ServiceClient, Embeddings):
     only for DashScope's native embedding endpoint, not for the OpenAI-compatible
     one used here, so they are not sent: queries and documents are embedded alike.
     Inputs are strings only (no token arrays), and vectors are floats.
+
+    From langchain-community's ``DashScopeEmbeddings``: change the import; its
+    ``dashscope_api_key``, ``model`` and ``max_retries`` are accepted (``client`` is
+    ignored, with a warning). Its default model was ``text-embedding-v1``: pass
+    ``model="text-embedding-v1"`` to keep querying an index built with it.
     """
 
     model: str = "text-embedding-v4"
@@ -165,6 +170,21 @@ class QwenEmbeddings(ServiceClient, Embeddings):
     """Inputs per request (None: the model's cap)."""
 
     _community_class = "DashScopeEmbeddings"
+
+    @classmethod
+    def _community_spellings(cls, values: dict[str, Any]) -> None:
+        # langchain-community's spelling without a model: its default was another.
+        old_default = "dashscope_api_key" in values and "model" not in values
+        super()._community_spellings(values)
+        if old_default:
+            warnings.warn(
+                "QwenEmbeddings defaults to model='text-embedding-v4'; langchain-"
+                "community's DashScopeEmbeddings defaulted to 'text-embedding-v1', "
+                "whose vectors (1536 floats) do not match an index built with the "
+                "other: pass model='text-embedding-v1' to keep using that index.",
+                DeprecationWarning,
+                stacklevel=6,
+            )
 
     @field_validator("dimensions", mode="before")
     @classmethod

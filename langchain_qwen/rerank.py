@@ -129,6 +129,11 @@ class QwenRerank(ServiceClient, BaseDocumentCompressor):
     others use DashScope's native text-rerank endpoint. More documents than the
     model takes in one request (500 for qwen3-rerank) are sent in several
     requests, concurrently, and merged by score.
+
+    From langchain-community's ``DashScopeRerank``: change the import and name the
+    model (it replaced any ``model`` with the retired ``gte-rerank``);
+    ``dashscope_api_key``/``api_key`` and ``top_n`` keep their meaning, and
+    ``rerank(documents, query, top_n=...)`` answers the same shape.
     """
 
     model: str

@@ -317,7 +317,13 @@ def test_community_spellings(emulator: DashScopeEmulator) -> None:
     )
     assert len(emb.embed_query("hi")) == 1024
     with pytest.warns(DeprecationWarning, match="`client`.*is ignored"):
-        QwenEmbeddings(dashscope_api_key=SECRET, client=object())
+        QwenEmbeddings(dashscope_api_key=SECRET, model="text-embedding-v4", client=1)
+    with pytest.warns(DeprecationWarning, match="defaulted to 'text-embedding-v1'"):
+        default = QwenEmbeddings(dashscope_api_key=SECRET)
+    assert default.model == "text-embedding-v4"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        QwenEmbeddings(api_key=SECRET)  # our own spelling: no warning
     with pytest.raises(ValueError, match="not both"):
         QwenEmbeddings(dashscope_api_key=SECRET, api_key=SECRET)
     with pytest.raises(TypeError, match="did you mean 'model'"):
