@@ -35,8 +35,23 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _http, _responses_api, _wire
-from langchain_qwen._contract import clean_key, prepare_values
+from langchain_qwen import _wire
+from langchain_qwen._chat.contract import clean_key, prepare_values
+from langchain_qwen._chat.pickling import Portable
+from langchain_qwen._chat.rate_limited import RateLimitedCalls
+from langchain_qwen._chat.stream_gap import with_chunk_gap
+from langchain_qwen._chat.structured_output import (
+    bind_tools_kwargs,
+    build_structured_output,
+    instance_profile,
+)
+from langchain_qwen._client import http as _http
+from langchain_qwen._client.endpoint import connection_secrets, redacted_repr_args
+from langchain_qwen._client.errors import (
+    DashScopeBadRequestError,
+    chunk_gap_error,
+)
+from langchain_qwen._client.target import cached_target
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -45,23 +60,10 @@ from langchain_qwen._dialect import (
     resolve_server,
 )
 from langchain_qwen._dialect import rules as _rules
-from langchain_qwen._errors import (
-    DashScopeBadRequestError,
-    chunk_gap_error,
-    redact_url,
-)
-from langchain_qwen._media import AudioCollector
-from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
-from langchain_qwen._pickling import Portable
-from langchain_qwen._rate_limited import RateLimitedCalls
-from langchain_qwen._stream_gap import with_chunk_gap
-from langchain_qwen._structured_output import (
-    bind_tools_kwargs,
-    build_structured_output,
-    instance_profile,
-)
-from langchain_qwen._target import cached_target
-from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
+from langchain_qwen._dialect.media import AudioCollector
+from langchain_qwen._models.profiles import get_model_profile, get_qwen_traits
+from langchain_qwen._models.tokenizer import count_message_tokens, get_tokenizer
+from langchain_qwen._responses import api as _responses_api
 from langchain_qwen._version import __version__
 
 __all__ = ["ChatQwen"]
@@ -365,13 +367,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
 
     def __repr_args__(self) -> Any:
         # No URL password or header value (they may hold secrets) in repr(llm).
-        for name, value in super().__repr_args__():
-            if name == "openai_api_base" and isinstance(value, str):
-                yield name, redact_url(value)
-            elif name == "default_headers" and value:
-                yield name, dict.fromkeys(value, "***")
-            else:
-                yield name, value
+        return redacted_repr_args(super().__repr_args__())
 
     # -- identity --
     @property
@@ -385,14 +381,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         A base URL with user info (``https://user:password@proxy/...``) is a secret
         too: ``dumps`` writes a reference and ``load`` takes it from ``secrets_map``.
         """
-        secrets = {
-            "api_key": "DASHSCOPE_API_KEY",
-            "openai_api_key": "DASHSCOPE_API_KEY",
-            "dashscope_api_key": "DASHSCOPE_API_KEY",
-        }
-        if _http.split_user_info(self.openai_api_base or "")[1] is not None:
-            secrets["openai_api_base"] = "DASHSCOPE_BASE_URL"
-        return secrets
+        return connection_secrets(self.openai_api_base)
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
@@ -462,7 +451,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
     def _request_target(
         self, model: str | None, token: str | None = None
     ) -> _http.RequestSpec:
-        # A QwenRateLimiter retries itself, after a booked slot (_rate_limited).
+        # A QwenRateLimiter retries itself, after a booked slot (_chat.rate_limited).
         retries = 0 if self._qwen_limiter() else self._retries()
         self._target_cache, target = cached_target(
             self, self._target_cache, model, token, self._timeout(), retries

@@ -18,17 +18,17 @@ import warnings
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from typing_extensions import Self
 
-from langchain_qwen._errors import DashScopeConnectionError
-from langchain_qwen._regions import region_label
-from langchain_qwen._retrieval_models import (
+from langchain_qwen._client.errors import DashScopeConnectionError
+from langchain_qwen._client.regions import region_label
+from langchain_qwen._client.service import Answer, ServiceClient
+from langchain_qwen._models.retrieval import (
     EmbeddingCaps,
     embedding_caps,
     embedding_regions,
 )
-from langchain_qwen._service import Answer, ServiceClient
 
 __all__ = ["QwenEmbeddings"]
 
@@ -153,6 +153,11 @@ class QwenEmbeddings(ServiceClient, Embeddings):
     only for DashScope's native embedding endpoint, not for the OpenAI-compatible
     one used here, so they are not sent: queries and documents are embedded alike.
     Inputs are strings only (no token arrays), and vectors are floats.
+
+    From langchain-community's ``DashScopeEmbeddings``: change the import; its
+    ``dashscope_api_key``, ``model`` and ``max_retries`` are accepted (``client`` is
+    ignored, with a warning). Its default model was ``text-embedding-v1``: pass
+    ``model="text-embedding-v1"`` to keep querying an index built with it.
     """
 
     model: str = "text-embedding-v4"
@@ -165,6 +170,32 @@ class QwenEmbeddings(ServiceClient, Embeddings):
     """Inputs per request (None: the model's cap)."""
 
     _community_class = "DashScopeEmbeddings"
+
+    @classmethod
+    def _community_spellings(cls, values: dict[str, Any]) -> None:
+        # langchain-community's spelling without a model: its default was another.
+        old_default = "dashscope_api_key" in values and "model" not in values
+        super()._community_spellings(values)
+        if old_default:
+            warnings.warn(
+                "QwenEmbeddings defaults to model='text-embedding-v4'; langchain-"
+                "community's DashScopeEmbeddings defaulted to 'text-embedding-v1', "
+                "whose vectors (1536 floats) do not match an index built with the "
+                "other: pass model='text-embedding-v1' to keep using that index.",
+                DeprecationWarning,
+                stacklevel=6,
+            )
+
+    @field_validator("dimensions", mode="before")
+    @classmethod
+    def _raw_dimensions(cls, value: Any) -> Any:
+        # Before pydantic's lax mode turns True into 1 and "512" into 512.
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            msg = f"Invalid value for `dimensions`: {value!r}. Allowed: a positive int."
+            raise ValueError(msg)
+        return value
 
     @model_validator(mode="after")
     def _check_embedding_settings(self) -> Self:
@@ -269,18 +300,7 @@ def _check_texts(texts: list[Any]) -> None:
 
 
 def _check_dimensions(model: str, dimensions: Any, caps: EmbeddingCaps) -> None:
-    if dimensions is None:
-        return
-    if (
-        isinstance(dimensions, bool)
-        or not isinstance(dimensions, int)
-        or dimensions < 1
-    ):
-        msg = (
-            f"Invalid value for `dimensions`: {dimensions!r}. Allowed: a positive int."
-        )
-        raise ValueError(msg)
-    if not caps.known:
+    if dimensions is None or not caps.known:
         return  # the server decides for models we do not know
     allowed = caps.dimensions or (caps.default_dimension,)
     if dimensions not in allowed:

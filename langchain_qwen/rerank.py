@@ -24,10 +24,10 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import Field
 
-from langchain_qwen._errors import DashScopeConnectionError
-from langchain_qwen._regions import is_dashscope_host
-from langchain_qwen._retrieval_models import RerankCaps, rerank_caps
-from langchain_qwen._service import Answer, ServiceClient
+from langchain_qwen._client.errors import DashScopeConnectionError
+from langchain_qwen._client.regions import is_dashscope_host
+from langchain_qwen._client.service import Answer, ServiceClient
+from langchain_qwen._models.retrieval import RerankCaps, rerank_caps
 
 __all__ = ["QwenRerank"]
 
@@ -129,6 +129,11 @@ class QwenRerank(ServiceClient, BaseDocumentCompressor):
     others use DashScope's native text-rerank endpoint. More documents than the
     model takes in one request (500 for qwen3-rerank) are sent in several
     requests, concurrently, and merged by score.
+
+    From langchain-community's ``DashScopeRerank``: change the import and name the
+    model (it replaced any ``model`` with the retired ``gte-rerank``);
+    ``dashscope_api_key``/``api_key`` and ``top_n`` keep their meaning, and
+    ``rerank(documents, query, top_n=...)`` answers the same shape.
     """
 
     model: str

@@ -16,13 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from langchain_qwen import _responses_api
+from langchain_qwen._client.endpoint import clean_key, resolve_connection
+from langchain_qwen._client.regions import check_responses_region
 from langchain_qwen._dialect import rules
-from langchain_qwen._endpoint import NO_KEY, clean_key, resolve_connection
 
 __all__ = [
     "ALIASES",
-    "NO_KEY",
     "REFUSED",
     "check_constructor_keywords",
     "clean_key",
@@ -37,7 +36,7 @@ _OWN_TRANSPORT = (
 
 REFUSED: dict[str, str] = {
     # The Responses API fields (use_responses_api, use_previous_response_id, reasoning,
-    # include, truncation, store) are honoured by _responses_api (issue 13).
+    # include, truncation, store) are honoured by _responses.api (issue 13).
     "context_management": f"{_OPENAI_ONLY} (OpenAI's Responses API compaction)",
     "verbosity": _OPENAI_ONLY,
     "service_tier": _OPENAI_ONLY,
@@ -132,5 +131,5 @@ def prepare_values(
                 "use_responses_api=False."
             )
             raise ValueError(msg)
-        _responses_api.check_region(endpoint.region)
+        check_responses_region(endpoint.region)
     return values

@@ -1,12 +1,12 @@
 """What QwenEmbeddings and QwenRerank share: settings, requests, pickling, repr.
 
 Both take ChatQwen's connection settings (``api_key``, ``base_url``, ``region``,
-``workspace_id``, ``plan``, the ``DASHSCOPE_*`` variables) resolved by the same
-function (``_endpoint.resolve_connection``), send through the package's transport
-(``_http.post``/``apost``: the retry policy and ``Retry-After`` handling of chat),
-and run several requests at once within ``max_concurrency``, in sync code (threads)
-and async code alike. A request that fails is retried on its own; the others are
-not sent again.
+``workspace_id``, ``plan``, the ``DASHSCOPE_*`` variables), resolved by the same
+function (``_client.endpoint.resolve_connection``); they send through the
+package's transport (``_client.http.post``/``apost``: chat's retry policy and
+``Retry-After`` handling) and run several requests at once within
+``max_concurrency``, in sync code (threads) and async code alike. A request that
+fails is retried on its own; the others are not sent again.
 """
 
 from __future__ import annotations
@@ -24,11 +24,15 @@ from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
-from langchain_qwen import _http
-from langchain_qwen._endpoint import clean_key, resolve_connection
-from langchain_qwen._errors import redact_url
-from langchain_qwen._target import Cache, cached_target
-from langchain_qwen.rate_limiters import QwenRateLimiter
+from langchain_qwen._client import http as _http
+from langchain_qwen._client.endpoint import (
+    clean_key,
+    connection_secrets,
+    redacted_repr_args,
+    resolve_connection,
+)
+from langchain_qwen._client.limiter import QwenRateLimiter
+from langchain_qwen._client.target import Cache, cached_target
 
 __all__ = ["Answer", "ServiceClient"]
 
@@ -159,24 +163,11 @@ class ServiceClient(Serializable):
     @property
     def lc_secrets(self) -> dict[str, str]:
         """Constructor argument names -> secret ids (a URL password too)."""
-        secrets = {
-            "api_key": "DASHSCOPE_API_KEY",
-            "openai_api_key": "DASHSCOPE_API_KEY",
-            "dashscope_api_key": "DASHSCOPE_API_KEY",
-        }
-        if _http.split_user_info(self.openai_api_base or "")[1] is not None:
-            secrets["openai_api_base"] = "DASHSCOPE_BASE_URL"
-        return secrets
+        return connection_secrets(self.openai_api_base)
 
     def __repr_args__(self) -> Any:
         # No URL password or header value (they may hold secrets) in repr().
-        for name, value in super().__repr_args__():
-            if name == "openai_api_base" and isinstance(value, str):
-                yield name, redact_url(value)
-            elif name == "default_headers" and value:
-                yield name, dict.fromkeys(value, "***")
-            else:
-                yield name, value
+        return redacted_repr_args(super().__repr_args__())
 
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()

@@ -14,25 +14,30 @@ from __future__ import annotations
 import ipaddress
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
-from langchain_qwen import _http
-from langchain_qwen._errors import redact_url
-from langchain_qwen._regions import (
+from langchain_qwen._client import http as _http
+from langchain_qwen._client.errors import redact_url
+from langchain_qwen._client.regions import (
     CODING_KEY_PREFIX,
     Endpoint,
     is_dashscope_host,
     region_label,
     resolve_endpoint,
 )
+from langchain_qwen._client.target import NO_KEY
 
-__all__ = ["NO_KEY", "clean_key", "resolve_connection"]
-
-NO_KEY = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
+__all__ = [
+    "NO_KEY",
+    "clean_key",
+    "connection_secrets",
+    "redacted_repr_args",
+    "resolve_connection",
+]
 
 _KEY_FIELDS = ("api_key", "openai_api_key")
 
@@ -164,3 +169,32 @@ def clean_key(key: SecretStr) -> SecretStr:
         key = SecretStr(stripped)
     _http.check_api_key(stripped)
     return key
+
+
+def connection_secrets(base_url: str | None) -> dict[str, str]:
+    """``lc_secrets`` of a client: constructor argument names -> secret ids.
+
+    A base URL with user info (``https://user:password@proxy/...``) is a secret
+    too: ``dumps`` writes a reference and ``load`` takes it from ``secrets_map``.
+    """
+    secrets = {
+        "api_key": "DASHSCOPE_API_KEY",
+        "openai_api_key": "DASHSCOPE_API_KEY",
+        "dashscope_api_key": "DASHSCOPE_API_KEY",
+    }
+    if _http.split_user_info(base_url or "")[1] is not None:
+        secrets["openai_api_base"] = "DASHSCOPE_BASE_URL"
+    return secrets
+
+
+def redacted_repr_args(
+    pairs: Iterable[tuple[str | None, Any]],
+) -> Iterator[tuple[str | None, Any]]:
+    """A client's repr fields without a URL password or header values."""
+    for name, value in pairs:
+        if name == "openai_api_base" and isinstance(value, str):
+            yield name, redact_url(value)
+        elif name == "default_headers" and value:
+            yield name, dict.fromkeys(value, "***")
+        else:
+            yield name, value
