@@ -163,7 +163,9 @@ def test_dashscope_embeddings_key_argument(
     emu = emulator_factory(api_key="my-api-key")  # the key the docstring passes
     monkeypatch.setenv("DASHSCOPE_BASE_URL", emu.base_url)
 
-    embeddings = DashScopeEmbeddings(dashscope_api_key="my-api-key")
+    # The default model changed (v1 -> v4): a warning says how to keep an index.
+    with pytest.warns(DeprecationWarning, match="model='text-embedding-v1'"):
+        embeddings = DashScopeEmbeddings(dashscope_api_key="my-api-key")
 
     vector = embeddings.embed_query("This is a test query.")
     assert len(vector) == 1024  # text-embedding-v4's default (community: v1, 1536)
