@@ -46,10 +46,10 @@ from langchain_qwen._chat.structured_output import (
     instance_profile,
 )
 from langchain_qwen._client import http as _http
+from langchain_qwen._client.endpoint import connection_secrets, redacted_repr_args
 from langchain_qwen._client.errors import (
     DashScopeBadRequestError,
     chunk_gap_error,
-    redact_url,
 )
 from langchain_qwen._client.target import cached_target
 from langchain_qwen._dialect import (
@@ -368,13 +368,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
 
     def __repr_args__(self) -> Any:
         # No URL password or header value (they may hold secrets) in repr(llm).
-        for name, value in super().__repr_args__():
-            if name == "openai_api_base" and isinstance(value, str):
-                yield name, redact_url(value)
-            elif name == "default_headers" and value:
-                yield name, dict.fromkeys(value, "***")
-            else:
-                yield name, value
+        return redacted_repr_args(super().__repr_args__())
 
     # -- identity --
     @property
@@ -388,14 +382,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         A base URL with user info (``https://user:password@proxy/...``) is a secret
         too: ``dumps`` writes a reference and ``load`` takes it from ``secrets_map``.
         """
-        secrets = {
-            "api_key": "DASHSCOPE_API_KEY",
-            "openai_api_key": "DASHSCOPE_API_KEY",
-            "dashscope_api_key": "DASHSCOPE_API_KEY",
-        }
-        if _http.split_user_info(self.openai_api_base or "")[1] is not None:
-            secrets["openai_api_base"] = "DASHSCOPE_BASE_URL"
-        return secrets
+        return connection_secrets(self.openai_api_base)
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:

@@ -417,6 +417,47 @@ class QwenRateLimiter(BaseRateLimiter):
         self._after_success(result, request)
         return result
 
+    def request(
+        self,
+        send: Callable[[], T],
+        prompt_estimate: float,
+        retries: int,
+        used: Callable[[T], int | None],
+    ) -> T:
+        """One request of another kind (embeddings, rerank) through the limiter.
+
+        ``send()`` goes out in its own slot; a 429 is retried after a new one (and
+        other retryable faults up to ``retries`` times); ``used(answer)`` is the
+        answer's token count, which corrects the books (no completion tokens).
+        """
+        request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
+
+        def attempt() -> T:
+            self.acquire()
+            return send()
+
+        result = self._retrying(attempt, request, retries)
+        self._settle(request, used(result), 0)
+        return result
+
+    async def arequest(
+        self,
+        send: Callable[[], Awaitable[T]],
+        prompt_estimate: float,
+        retries: int,
+        used: Callable[[T], int | None],
+    ) -> T:
+        """Async twin of :meth:`request`."""
+        request = _Request(prompt_estimate, self.booked_tokens(prompt_estimate))
+
+        async def attempt() -> T:
+            await self.aacquire()
+            return await send()
+
+        result = await self._aretrying(attempt, request, retries)
+        self._settle(request, used(result), 0)
+        return result
+
     def _wait_after(
         self, exc: Exception, request: _Request, attempt: int, retries: int
     ) -> float:

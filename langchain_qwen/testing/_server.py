@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from langchain_qwen.testing import _http, _models, _rules
+from langchain_qwen.testing import _http, _models, _retrieval, _rules
 from langchain_qwen.testing._batches import BatchService, Refused
 from langchain_qwen.testing._context_cache import ContextCache
 from langchain_qwen.testing._flavors import Flavor, make_flavor
@@ -136,6 +136,8 @@ class DashScopeEmulator:
         reject_dashscope_keys: Refuse DashScope-only top-level keys
             (`enable_thinking`, `enable_search`, ...) with a 400. Default: on for
             `vllm`/`sglang`, off otherwise.
+        latency: Seconds to wait before answering each request (any endpoint), as
+            network and model time would; also settable as `emu.latency`.
 
     Raises:
         ValueError: On an unknown flavor, bad region names, or both `api_key` and
@@ -156,6 +158,7 @@ class DashScopeEmulator:
         stream_delay: float = 0.0,
         default_chunks: int | None = None,
         reject_dashscope_keys: bool | None = None,
+        latency: float = 0.0,
     ) -> None:
         self._flavor: Flavor = make_flavor(flavor)
         if regions is not None and api_key is not None:
@@ -202,6 +205,11 @@ class DashScopeEmulator:
         """RPM/TPM per key and model (`rate_limits.set(model, rpm=, tpm=)`)."""
         self.context_cache = ContextCache()
         """Explicit cache entries written by `cache_control` markers (DashScope)."""
+        self._latency = max(0.0, float(latency))
+        self.latency = self._latency
+        """Seconds to wait before answering each request (`reset()` restores it)."""
+        self.retrieval = _retrieval.RetrievalSettings()
+        """Settings of the embeddings and rerank endpoints (see `_retrieval`)."""
 
     def _strict_lists(
         self, models: Mapping[str, Sequence[str]] | Sequence[str] | None
@@ -275,6 +283,11 @@ class DashScopeEmulator:
             msg = f"region {region!r} is not configured"
             raise KeyError(msg)
         return self._base_url_for(region)
+
+    @property
+    def rerank_base_url(self) -> str:
+        """The rerank base URL of the first region (`.../compatible-api/v1`)."""
+        return self.base_url.removesuffix(self._flavor.base_path) + "/compatible-api/v1"
 
     def _base_url_for(self, region: str | None) -> str:
         prefix = f"/{region}" if region is not None else ""
@@ -356,6 +369,8 @@ class DashScopeEmulator:
         self.rate_limits = RateLimits()
         self.context_cache = ContextCache()
         self._responses = ResponsesEndpoint()
+        self.retrieval = _retrieval.RetrievalSettings()
+        self.latency = self._latency
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> DashScopeEmulator:
@@ -524,6 +539,10 @@ class DashScopeEmulator:
             region, rest = segments[1], "/" + segments[2]
         else:
             rest = path
+        if self._flavor.name == "dashscope":
+            retrieval = _retrieval.route(rest)
+            if retrieval is not None:
+                return _Route(region, retrieval)
         bases = {self._flavor.base_path, *RESPONSES_PATHS}
         for base in bases:
             if rest.startswith(base + "/"):
@@ -566,6 +585,15 @@ class DashScopeEmulator:
         made = self._next_scripted(body)
         # Built-in tool calls exist only on the Responses route.
         return made.reply if isinstance(made, ResponsesReply) else made
+
+    def _next_fault(self) -> Reply | None:
+        """The scripted fault at the head of the script, if any (consumed)."""
+        with self._lock:
+            head = self._script[0] if self._script else None
+            if isinstance(head, Reply) and _retrieval.is_fault(head):
+                self._script.popleft()
+                return head
+        return None
 
     def _next_scripted(self, body: dict[str, Any]) -> Reply | ResponsesReply | None:
         with self._lock:
@@ -630,6 +658,12 @@ class DashScopeEmulator:
                 gateway=True,
             )
             return await self._send_error(conn, record, err, ctx, keep)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if route.endpoint in _retrieval.ENDPOINTS:
+            return await _retrieval.serve(
+                self, conn, reader, record, route.endpoint, route.region, ctx, keep
+            )
         if route.endpoint.startswith(("files", "batches")):
             return await self._send_batch_api(conn, record, route, req, ctx, keep)
         if route.endpoint in ("chat/completions", "responses"):

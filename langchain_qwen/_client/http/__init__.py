@@ -10,7 +10,7 @@ event streams; retries, redirects, deadline), ``retry`` (the one retry decision)
 from __future__ import annotations
 
 from langchain_qwen._client.http.body import encode_json
-from langchain_qwen._client.http.pools import loop_async_client
+from langchain_qwen._client.http.pools import loop_async_client, sync_client
 from langchain_qwen._client.http.retry import backoff_delay, retryable_error
 from langchain_qwen._client.http.send import (
     EventStream,
@@ -51,5 +51,6 @@ __all__ = [
     "request",
     "retryable_error",
     "split_user_info",
+    "sync_client",
     "total_budget",
 ]
