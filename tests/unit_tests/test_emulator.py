@@ -1512,3 +1512,20 @@ def test_unscripted_model_answers_only_what_dashscope_accepts(
     resp = chat(raw, **{"model": "qwen3.6-plus", "messages": _ask(prompt), **extra})
     assert resp.status_code == 400
     assert fragment in resp.json()["error"]["message"]
+
+
+def test_unscripted_responses_api_model_cooperates_too(raw: httpx.Client) -> None:
+    # The Responses endpoint answers with the same model: a function call read from
+    # the prompt, then, given the function's output, an answer that uses it.
+    tool = {"type": "function", **_MAGIC["function"]}
+    ask = {"role": "user", "content": "What is the value of magic_function(3)?"}
+    body = {"model": "qwen3.6-plus", "input": [ask], "tools": [tool], "store": False}
+    first = raw.post("/responses", json=body).json()
+    (call,) = [i for i in first["output"] if i["type"] == "function_call"]
+    assert call["name"] == "magic_function"
+    assert json.loads(call["arguments"]) == {"input": 3}
+    result = {"type": "function_call_output", "call_id": call["call_id"], "output": "5"}
+    follow = {**body, "input": [ask, call, result]}
+    second = raw.post("/responses", json=follow).json()
+    (message,) = [i for i in second["output"] if i["type"] == "message"]
+    assert message["content"][0]["text"] == "The tool returned: 5"
