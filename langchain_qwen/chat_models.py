@@ -45,6 +45,7 @@ from langchain_qwen._dialect import (
     resolve_server,
 )
 from langchain_qwen._dialect import rules as _rules
+from langchain_qwen._dialect.thinking import instance_profile
 from langchain_qwen._errors import (
     DashScopeBadRequestError,
     chunk_gap_error,
@@ -58,7 +59,6 @@ from langchain_qwen._stream_gap import with_chunk_gap
 from langchain_qwen._structured_output import (
     bind_tools_kwargs,
     build_structured_output,
-    instance_profile,
 )
 from langchain_qwen._target import cached_target
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
