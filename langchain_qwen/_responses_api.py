@@ -41,6 +41,7 @@ from openai.types.responses import Response
 
 from langchain_qwen import _http
 from langchain_qwen._dialect import rules as _rules
+from langchain_qwen._dialect.tools import is_builtin_tool
 from langchain_qwen._errors import (
     DashScopeStreamError,
     IncompleteStreamError,
@@ -65,7 +66,6 @@ __all__ = [
     "astream",
     "check_region",
     "generate",
-    "is_builtin_tool",
     "payload",
     "responses_url",
     "stream",
@@ -126,16 +126,6 @@ _INPUT_ITEM_TYPES = frozenset({"message", "function_call", "function_call_output
 
 
 # ---------------------------------------------------------------------- selection
-def is_builtin_tool(tool: Any) -> bool:
-    """A server-run tool such as ``{"type": "web_search"}`` (not a function)."""
-    return (
-        isinstance(tool, Mapping)
-        and isinstance(tool.get("type"), str)
-        and tool["type"] != "function"
-        and "function" not in tool
-    )
-
-
 def wanted(llm: ChatQwen, kwargs: Mapping[str, Any]) -> bool:
     """Whether this call goes to the Responses API (see the module docstring)."""
     flag = llm.use_responses_api

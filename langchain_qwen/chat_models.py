@@ -15,10 +15,6 @@ from langchain_core.language_models import (
     LanguageModelInput,
     ModelProfile,
 )
-from langchain_core.language_models.chat_models import (
-    agenerate_from_stream,
-    generate_from_stream,
-)
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -45,20 +41,19 @@ from langchain_qwen._dialect import (
     resolve_server,
 )
 from langchain_qwen._dialect import rules as _rules
+from langchain_qwen._dialect.thinking import instance_profile
 from langchain_qwen._errors import (
     DashScopeBadRequestError,
-    chunk_gap_error,
     redact_url,
 )
 from langchain_qwen._media import AudioCollector
 from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._pickling import Portable
 from langchain_qwen._rate_limited import RateLimitedCalls
-from langchain_qwen._stream_gap import with_chunk_gap
+from langchain_qwen._stream_gap import chunk_gap_error, with_chunk_gap
 from langchain_qwen._structured_output import (
     bind_tools_kwargs,
     build_structured_output,
-    instance_profile,
 )
 from langchain_qwen._target import cached_target
 from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
@@ -513,8 +508,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
         if self._must_stream(model, kwargs):
-            return generate_from_stream(
-                self._stream(messages, stop, run_manager, **kwargs)
+            return _wire.generate_from_chunks(
+                self._stream(messages, stop, run_manager, **kwargs),
+                self.output_version,
             )
         if _responses_api.wanted(self, kwargs):
             return _responses_api.generate(self, messages, stop, kwargs)
@@ -527,8 +523,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
             if _NONSTREAM_THINKING_REFUSAL not in str(e):
                 raise
             # Older deployments answer thinking calls only as streams.
-            return generate_from_stream(
-                self._stream(messages, stop, run_manager, **kwargs)
+            return _wire.generate_from_chunks(
+                self._stream(messages, stop, run_manager, **kwargs),
+                self.output_version,
             )
         return self._result(data, response)
 
@@ -541,8 +538,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
         if self._must_stream(model, kwargs):
-            return await agenerate_from_stream(
-                self._astream(messages, stop, run_manager, **kwargs)
+            return await _wire.agenerate_from_chunks(
+                self._astream(messages, stop, run_manager, **kwargs),
+                self.output_version,
             )
         if _responses_api.wanted(self, kwargs):
             return await _responses_api.agenerate(self, messages, stop, kwargs)
@@ -554,8 +552,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         except DashScopeBadRequestError as e:
             if _NONSTREAM_THINKING_REFUSAL not in str(e):
                 raise
-            return await agenerate_from_stream(
-                self._astream(messages, stop, run_manager, **kwargs)
+            return await _wire.agenerate_from_chunks(
+                self._astream(messages, stop, run_manager, **kwargs),
+                self.output_version,
             )
         return self._result(data, response)
 
@@ -664,7 +663,13 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         chunks = with_chunk_gap(
             _wire.aiter_chunks(events, state),
             gap,
-            lambda: chunk_gap_error(gap, events.request, state.partial()),
+            lambda received: chunk_gap_error(
+                gap,  # type: ignore[arg-type]
+                events.request,
+                state.partial(),
+                model_name=str(payload.get("model")),
+                chunks_received=received,
+            ),
         )
         try:
             async for raw_chunk in chunks:
