@@ -25,9 +25,13 @@ from langchain_qwen import ChatQwen
 from langchain_qwen.testing import DashScopeEmulator
 
 # Vendor sources of the capability flags below.
-_MODELS_PAGE = "https://www.alibabacloud.com/help/en/model-studio/models"
-_VISION_PAGE = "https://www.alibabacloud.com/help/en/model-studio/vision"
+# Vision models (Qwen3.6/3.5, Qwen3-VL, QVQ, ...); qwen-plus and QwQ are not among
+# them, and ChatQwen's generated profiles (models.dev data) give them text input only.
+_VISION_PAGE = "https://docs.qwencloud.com/developer-guides/multimodal/vision"
+# Documents (PDF, DOCX, ...) go to Qwen-Long as uploaded files referenced by file-id
+# in a system message, not as content blocks of a chat message.
 _LONG_PAGE = "https://www.alibabacloud.com/help/en/model-studio/long-context-qwen-long"
+# Audio input is for Qwen-Omni (and Qwen-Audio) models.
 _AUDIO_PAGE = "https://www.alibabacloud.com/help/en/model-studio/qwen-omni"
 # The real 400 for a forced tool_choice in thinking mode (a capture of a live call).
 _THINKING_TOOL_CHOICE = (
@@ -50,21 +54,19 @@ class _Kind:
 QWEN_PLUS = _Kind(
     "qwen-plus",
     "qwen-flash",
-    # qwen-plus takes text only (Qwen-Plus rows of the models page: text input).
-    images=False,
+    images=False,  # text input only (_VISION_PAGE)
     # qwen-plus offers json_schema structured output; the other kinds use the default.
     structured_output={"method": "json_schema"},
 )
 QWEN36_PLUS = _Kind(
     "qwen3.6-plus",
     "qwen3.6-flash",
-    images=True,  # Qwen3.5 and later Plus models take images (vision page)
+    images=True,  # a vision model too (_VISION_PAGE)
 )
 QWQ_PLUS = _Kind(
     "qwq-plus",
-    "qwq-plus-latest",
-    # QwQ takes text only (models page, "QwQ": text input, thinking only).
-    images=False,
+    "qwq-plus-latest",  # the QwQ series of the Beijing list (/work/shared/seeds)
+    images=False,  # text input only (_VISION_PAGE)
     # Thinking-only: DashScope refuses tool_choice "required" or a named function in
     # thinking mode (_THINKING_TOOL_CHOICE), so no tool choice can be forced.
     tool_choice=False,
@@ -219,3 +221,18 @@ class TestQwqPlus(_EmulatedQwen):
 
 class TestQwen3VLPlus(_EmulatedQwen):
     kind = QWEN3_VL_PLUS
+
+
+@pytest.mark.parametrize(
+    "kind", [QWEN_PLUS, QWEN36_PLUS, QWQ_PLUS, QWEN3_VL_PLUS], ids=lambda k: k.model
+)
+def test_kind_flags_agree_with_the_generated_profiles(kind: _Kind) -> None:
+    # The flags above restate vendor facts; ChatQwen's profiles are generated from
+    # data: the two must not drift apart.
+    profile = ChatQwen(model=kind.model, api_key="sk-test").profile or {}
+    assert profile["image_inputs"] is kind.images
+    assert profile["image_url_inputs"] is kind.images
+    assert profile["tool_choice"] is kind.tool_choice
+    assert profile["audio_inputs"] is False
+    assert profile["pdf_inputs"] is False
+    assert profile["reasoning_output"] is True
