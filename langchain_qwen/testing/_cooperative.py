@@ -63,6 +63,7 @@ _FREE_TEXT = re.compile(
 # Names of formats, not of things: "answer in JSON" names no place.
 _FORMAT_WORDS = frozenset({"JSON", "XML", "YAML", "CSV", "Markdown", "HTML"})
 _JSON_WORDS = re.compile(r"\b(?:keys?|fields?|properties|attributes)\b", re.I)
+_MAX_SCHEMA_TRIES = 64  # "{" positions tried when looking for a schema in a text
 _IDENTIFIER = re.compile(r"^[A-Za-z_][\w-]{0,63}$")
 
 
@@ -367,8 +368,12 @@ def _read(
 # ------------------------------------------------------------ structured text
 def _schema_in_text(text: str) -> Mapping[str, Any] | None:
     """A JSON schema written into an instruction ({"properties": ...})."""
+    if '"properties"' not in text and '"object"' not in text:
+        return None  # the common case, and cheap on long instructions
     start = text.find("{")
-    while start != -1:
+    for _ in range(_MAX_SCHEMA_TRIES):
+        if start == -1:
+            break
         try:
             value, _ = json.JSONDecoder().raw_decode(text[start:])
         except ValueError:
