@@ -210,6 +210,8 @@ def _fits(value: Any, schema: Mapping[str, Any], kinds: set[str]) -> bool:
     enum = schema.get("enum")
     if isinstance(enum, list):
         return value in enum
+    if not kinds:  # no type given: any value the prompt gives
+        return isinstance(value, str | int | float) and value != ""
     if isinstance(value, bool):
         return "boolean" in kinds
     if isinstance(value, int | float):
@@ -265,10 +267,11 @@ class _Prompt:
         named = [next(g for g in m.groups() if g) for m in _NAMED.finditer(text)]
         self.named = [n.rstrip(".,;:!?") for n in named]
         self.used: list[Any] = []
+        self.keys: set[str] = set()  # property names: never a value of their own
 
     def take(self, pool: list[Any], ok: Any) -> Any:
         for value in pool:
-            if value not in self.used and ok(value):
+            if value not in self.used and value not in self.keys and ok(value):
                 self.used.append(value)
                 return value
         return None
@@ -278,6 +281,25 @@ class _Prompt:
         pattern = rf"['\"]?\b{re.escape(name)}\b['\"]?\s*(?:=|:|\bis\b)\s*"
         match = re.search(pattern + r"('[^']*'|\"[^\"]*\"|[^,;\n)]+)", self.text)
         return _literal(match.group(1)) if match else None
+
+    def near(self, name: str, ok: Any) -> Any:
+        """A number or quoted value a few words after the property's word.
+
+        "aged 36" gives `age` 36; "named 'Ada'" gives `name` "Ada".
+        """
+        if len(name) < 3:
+            return None  # "a", "b", "x": too common as words
+        word = re.escape(name).replace("_", "[ _]")
+        pattern = (
+            rf"\b{word}(?:s|d|ed|ing)?\b\W+(?:[A-Za-z]+\W+){{0,2}}?"
+            r"(-?\d+(?:\.\d+)?(?![\w.]*[A-Za-z_])|'[^']+'|\"[^\"]+\")"
+        )
+        for match in re.finditer(pattern, self.text, re.I):
+            value = _literal(match.group(1))
+            if value not in self.used and value not in self.keys and ok(value):
+                self.used.append(value)
+                return value
+        return None
 
 
 def arguments_for(
@@ -302,6 +324,7 @@ def arguments_for(
     if not isinstance(props, Mapping) or not props:
         return values
     prompt = _Prompt(text)
+    prompt.keys = set(props)
     positional: list[Any] = []
     if function_name:
         call = re.search(rf"\b{re.escape(function_name)}\s*\(([^)]*)\)", text)
@@ -342,15 +365,19 @@ def _read(
         return _fits(_coerce(value, kinds), prop, kinds)
 
     explicit = prompt.explicit(name)
-    if explicit is not None and ok(explicit):
+    if explicit is not None and explicit not in prompt.keys and ok(explicit):
         return _coerce(explicit, kinds)
+    # As written: "named Alice, aged 30" gives no number to a string `name`.
+    near = prompt.near(name, lambda value: _fits(value, prop, kinds))
+    if near is not None:
+        return _coerce(near, kinds)
     enum = prop.get("enum")
     if isinstance(enum, list):
         lowered = prompt.text.lower()
         return next((v for v in enum if str(v).lower() in lowered), None)
     if kinds & {"integer", "number"}:
         return _coerce(prompt.take(prompt.numbers, ok), kinds)
-    if "string" not in kinds:
+    if kinds and "string" not in kinds:
         return None
     free = _snippet(prompt.text)
     if _FREE_TEXT.search(name) and ok(free):
@@ -412,8 +439,9 @@ def _json_answer(body: Mapping[str, Any], text: str, fallback: str) -> str | Non
         return _dumps(_structured(schema, text))
     if kind == "json_object":
         keys = _asked_keys(text)
-        if keys:
-            return _dumps({k: _snippet(text, 80) for k in keys})
+        if keys:  # untyped properties: values as the prompt gives them
+            asked = {"type": "object", "properties": {k: {} for k in keys}}
+            return _dumps(arguments_for(asked, text))
         return _dumps({"answer": fallback})
     return None
 

@@ -1529,3 +1529,16 @@ def test_unscripted_responses_api_model_cooperates_too(raw: httpx.Client) -> Non
     second = raw.post("/responses", json=follow).json()
     (message,) = [i for i in second["output"] if i["type"] == "message"]
     assert message["content"][0]["text"] == "The tool returned: 5"
+
+
+def test_unscripted_json_mode_reads_the_asked_values_from_the_prompt(
+    raw: httpx.Client,
+) -> None:
+    prompt = (
+        'Extract the person named "Ada Lovelace", aged 36. '
+        "Reply in JSON with 'name' and 'age' keys."
+    )
+    fmt = {"type": "json_object"}
+    body = chat(raw, messages=_ask(prompt), response_format=fmt).json()
+    content = body["choices"][0]["message"]["content"]
+    assert json.loads(content) == {"name": "Ada Lovelace", "age": 36}
