@@ -28,9 +28,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_qwen.testing._rules import message_text
 from langchain_qwen.testing._schema_examples import example_for_schema
 
-__all__ = ["Answer", "answer_for", "arguments_for", "relevant_tool"]
+__all__ = ["Answer", "answer_for", "arguments_for", "function_tools", "relevant_tool"]
 
 # Words of a tool's name that say nothing about what it does.
 _FILLER_WORDS = frozenset(
@@ -73,19 +74,6 @@ class Answer:
 
     content: str = ""
     calls: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
-
-
-def message_text(content: Any) -> str:
-    """The text of a message's ``content`` (a string or a list of parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, Sequence):
-        return "".join(
-            part if isinstance(part, str) else str(part.get("text") or "")
-            for part in content
-            if isinstance(part, str | Mapping)
-        )
-    return ""
 
 
 def _messages(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:

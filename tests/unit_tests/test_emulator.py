@@ -47,13 +47,17 @@ def _loopback(request: pytest.FixtureRequest) -> None:
     pytest_plugin._allow_loopback(request)
 
 
+def _http_client(emulator: DashScopeEmulator) -> httpx.Client:
+    return httpx.Client(
+        base_url=emulator.base_url,
+        headers={"Authorization": f"Bearer {emulator.api_key}"},
+        timeout=10,
+    )
+
+
 @pytest.fixture
 def client(emu: DashScopeEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=emu.base_url,
-        headers={"Authorization": f"Bearer {emu.api_key}"},
-        timeout=10,
-    ) as c:
+    with _http_client(emu) as c:
         yield c
 
 
@@ -1291,11 +1295,7 @@ def test_reset_returns_to_a_new_emulators_state(
 # the request alone (tools, tool_choice, response_format, messages).
 @pytest.fixture
 def raw(emulator: DashScopeEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=emulator.base_url,
-        headers={"Authorization": f"Bearer {emulator.api_key}"},
-        timeout=10,
-    ) as http:
+    with _http_client(emulator) as http:
         yield http
 
 
