@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from langchain_qwen._cache import check_markers
 from langchain_qwen._dialect.base import Dialect, Settings
+from langchain_qwen._dialect.cache import check_markers
 from langchain_qwen._dialect.rules import THINKING, Family, check_body
 from langchain_qwen._dialect.thinking import (
     settle_partial,

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_qwen._dialect.rules import THINKING
 from langchain_qwen._dialect.tools import add_system_instruction
-from langchain_qwen._model_profiles import get_qwen_traits
+from langchain_qwen._models.profiles import get_qwen_traits
 
 if TYPE_CHECKING:
     from langchain_core.language_models import ModelProfile

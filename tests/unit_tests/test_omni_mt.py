@@ -26,7 +26,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_qwen import ChatQwen
-from langchain_qwen._media import AudioCollector, audio_wav_bytes
+from langchain_qwen._dialect.media import AudioCollector, audio_wav_bytes
 from langchain_qwen.testing import DashScopeEmulator, Reply
 
 MODEL = "qwen3-omni-flash"
@@ -218,7 +218,8 @@ def test_omni_text_only_is_unchanged(
     llm = make_llm(model=MODEL, output_version="v1")
     emulator.script(Reply.text("Plain text."))
     msg = llm.invoke("hi")
-    assert msg.content == [{"type": "text", "text": "Plain text."}]
+    # Omni answers on streams only: invoke's blocks are the stream's, indexed.
+    assert msg.content == [{"type": "text", "text": "Plain text.", "index": 0}]
     assert "modalities" not in emulator.last_request.json
 
 

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from langchain_core.messages import AIMessageChunk
 from langchain_openai import StreamChunkTimeoutError
 
+from langchain_qwen._client.errors import DashScopeTimeoutError
 from langchain_qwen._compat import httpx
-from langchain_qwen._errors import DashScopeTimeoutError
 
 __all__ = ["DashScopeStreamChunkTimeoutError", "chunk_gap_error", "with_chunk_gap"]
 

@@ -310,7 +310,7 @@ _PLAN_KEY_HINTS: dict[str, str] = {
 
 def _request_plan(response: httpx.Response) -> str:
     """The billing plan of the host a response came from ("payg" when unknown)."""
-    from langchain_qwen._regions import plan_of_base_url
+    from langchain_qwen._client.regions import plan_of_base_url
 
     try:
         url = str(response.request.url)

@@ -54,7 +54,7 @@ from langchain_qwen._dialect.tools import (
     normalize_tool_choice,
     tool_name,
 )
-from langchain_qwen._model_profiles import get_qwen_traits
+from langchain_qwen._models.profiles import get_qwen_traits
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel, LanguageModelInput
