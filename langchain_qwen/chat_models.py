@@ -704,9 +704,11 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
 
         Args:
             tools: the tools; each becomes an OpenAI-format function definition,
-                except DashScope's built-in tools (``{"type": "web_search"}``,
-                ``web_extractor``, ``code_interpreter``, ...), which run on the
-                server and are sent through the Responses API.
+                JSON-schema dicts and OpenAI dicts included, except DashScope's
+                built-in tools (a dict whose type is ``web_search``,
+                ``web_extractor``, ``code_interpreter``, ``web_search_image``,
+                ``image_search`` or ``file_search``), which run on the server
+                and are sent through the Responses API.
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
                 a bound tool's name, or an OpenAI ``tool_choice`` dict. DashScope
                 refuses a forced choice while thinking: thinking that is only the
@@ -756,7 +758,10 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         models that always think: QwQ, QVQ, ``-thinking``), ``function_calling``
         lets the model choose the tool (``tool_choice="auto"``), the JSON methods
         put the schema in a system instruction, and an answer that does not parse
-        is asked for once more. Nothing here raises for a thinking model.
+        is asked for once more. An answer that still does not parse, or has no
+        tool call, raises ``OutputParserException`` (with ``include_raw=True``:
+        ``parsing_error``); the result is never ``None``. ``stream`` yields partial
+        objects where the parser can, the final object at least.
 
         Args:
             schema: the output schema; may be None only for ``json_mode``.
