@@ -650,17 +650,8 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
             dict(events.response.headers) if self.include_response_headers else None
         )
         gap = self.stream_chunk_timeout
-        chunks = with_chunk_gap(
-            _wire.aiter_chunks(events, state),
-            gap,
-            lambda received: chunk_gap_error(
-                gap,  # type: ignore[arg-type]
-                events.request,
-                state.partial(),
-                model_name=str(payload.get("model")),
-                chunks_received=received,
-            ),
-        )
+        stalled = chunk_gap_error(gap, events.request, state.partial, payload["model"])
+        chunks = with_chunk_gap(_wire.aiter_chunks(events, state), gap, stalled)
         try:
             async for raw_chunk in chunks:
                 chunk = audio.process(raw_chunk)
@@ -746,10 +737,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         models that always think: QwQ, QVQ, ``-thinking``), ``function_calling``
         lets the model choose the tool (``tool_choice="auto"``), the JSON methods
         put the schema in a system instruction, and an answer that does not parse
-        is asked for once more. An answer that still does not parse, or has no
-        tool call, raises ``OutputParserException`` (with ``include_raw=True``:
-        ``parsing_error``); the result is never ``None``. ``stream`` yields partial
-        objects where the parser can, the final object at least.
+        is asked for once more. An answer that still does not parse (or has no
+        tool call) raises ``OutputParserException`` (``include_raw=True``: in
+        ``parsing_error``), never gives ``None``; ``stream`` yields it too.
 
         Args:
             schema: the output schema; may be None only for ``json_mode``.
