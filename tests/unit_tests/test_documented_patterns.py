@@ -264,6 +264,30 @@ def test_bind_tools(
         assert sent[0]["function"]["name"] == name
 
 
+@pytest.mark.parametrize("model", MODELS)
+def test_bind_tools_forced_choice(emulator: DashScopeEmulator, model: str) -> None:
+    """``tool_choice="any"``: a forced call, or tool choice "auto" while thinking."""
+    bound = qwen(emulator, model).bind_tools([get_weather], tool_choice="any")
+    message = bound.invoke(WEATHER_PROMPT)
+    assert message.tool_calls[0]["args"] == {"location": "Hangzhou"}
+    sent = emulator.last_request.json
+    assert sent["tool_choice"] == ("auto" if model == "qwq-plus" else "required")
+    if model == "qwen3.6-plus":
+        assert sent["enable_thinking"] is False  # a default that yields
+
+
+def test_forced_choice_refused_while_thinking(emulator: DashScopeEmulator) -> None:
+    """DashScope refuses a forced choice while thinking: said before sending."""
+    llm = qwen(emulator, "qwq-plus", thinking_tool_choice="raise")
+    with pytest.raises(
+        ValueError,
+        match=r"^`tool_choice`='required' is refused by DashScope in thinking mode\. "
+        r"Allowed with thinking: 'auto' or 'none'\.",
+    ):
+        llm.bind_tools([get_weather], tool_choice="any").invoke(WEATHER_PROMPT)
+    assert emulator.requests == []
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("model", MODELS)
 def test_bind_builtin_web_search(
