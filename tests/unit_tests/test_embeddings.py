@@ -111,6 +111,43 @@ def test_body_is_strings_and_float_and_no_text_type(
         assert request.unknown_keys == ()
 
 
+NATIVE = "/api/v1/services/embeddings/text-embedding/text-embedding"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_native_endpoint_sends_text_type_and_keeps_order(
+    emulator: DashScopeEmulator, mode: str
+) -> None:
+    emb = _make(emulator, endpoint="native", dimensions=512, instruct="Find answers.")
+    texts = _texts(12)
+    vectors = _run(emb, texts, mode)
+    query = emb.embed_query(texts[11])
+    assert vectors[11] == query  # order by text_index (the emulator shuffles)
+    assert len({tuple(v) for v in vectors}) == 12
+    requests = emulator.requests
+    assert [r.path for r in requests] == [NATIVE] * 3
+    assert all(r.status == 200 and r.unknown_keys == () for r in requests)
+    document_body, _, query_body = sorted(
+        (r.json for r in requests),
+        key=lambda b: (-len(b["input"]["texts"]), b["parameters"]["text_type"]),
+    )
+    assert document_body["parameters"] == {"text_type": "document", "dimension": 512}
+    assert query_body == {
+        "model": "text-embedding-v4",
+        "input": {"texts": [texts[11]]},
+        "parameters": {
+            "text_type": "query",
+            "dimension": 512,
+            "instruct": "Find answers.",
+        },
+    }
+
+
+def test_instruct_needs_the_native_endpoint() -> None:
+    with pytest.raises(ValueError, match="endpoint='native'"):
+        QwenEmbeddings(api_key=SECRET, instruct="Find answers.")
+
+
 # -- dimensions ---------------------------------------------------------------
 @pytest.mark.parametrize("mode", MODES)
 def test_allowed_dimensions_are_sent(emulator: DashScopeEmulator, mode: str) -> None:
