@@ -161,7 +161,7 @@ def test_allowed_dimensions_are_sent(emulator: DashScopeEmulator, mode: str) -> 
     ("model", "dimensions", "named"),
     [
         ("text-embedding-v4", 500, "2048, 1536, 1024, 768, 512, 256, 128, 64"),
-        ("text-embedding-v3", 256, "1024, 768, 512"),
+        ("text-embedding-v3", 2048, "1024, 768, 512, 256, 128, 64"),
         ("text-embedding-v1", 1024, "1536"),
         ("text-embedding-v4", 0, "a positive int"),
         ("text-embedding-v4", True, "a positive int"),
