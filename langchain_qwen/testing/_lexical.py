@@ -99,6 +99,9 @@ def token_count(text: str) -> int:
     return max(1, cjk + math.ceil((len(text) - cjk) / 4))
 
 
+_SPREAD = 4
+
+
 @functools.lru_cache(maxsize=65536)
 def vector(text: str, dimension: int) -> tuple[float, ...]:
     """A unit vector of `dimension` floats: hashed bag of words, signed buckets.
@@ -107,16 +110,24 @@ def vector(text: str, dimension: int) -> tuple[float, ...]:
     near orthogonal. A text without content words hashes whole, so it still gets a
     (deterministic) non-zero vector.
     """
-    values = [0.0] * dimension
+    acc: dict[int, float] = {}
     feats = features(text) or frozenset({"\0" + text})
     for feat in feats:
-        h = zlib.crc32(feat.encode())
-        values[h % dimension] += 1.0 if (h >> 20) & 1 else -1.0
+        # Several buckets per word: a chance collision then shares one bucket of
+        # _SPREAD, while a shared word shares them all.
+        for j in range(_SPREAD):
+            h = zlib.crc32(f"{j}:{feat}".encode())
+            bucket = h % dimension
+            acc[bucket] = acc.get(bucket, 0.0) + (1.0 if (h >> 20) & 1 else -1.0)
     # A small text-specific component keeps distinct texts from colliding exactly.
     h = zlib.crc32(text.encode())
-    values[(h >> 3) % dimension] += 0.05 if h & 1 else -0.05
-    norm = math.sqrt(sum(v * v for v in values)) or 1.0
-    return tuple(round(v / norm, 6) for v in values)
+    bucket = (h >> 3) % dimension
+    acc[bucket] = acc.get(bucket, 0.0) + (0.05 if h & 1 else -0.05)
+    norm = math.sqrt(sum(v * v for v in acc.values())) or 1.0
+    values = [0.0] * dimension
+    for bucket, v in acc.items():  # only the few non-zero entries need work
+        values[bucket] = round(v / norm, 6)
+    return tuple(values)
 
 
 def relevance(query: str, document: str) -> float:
