@@ -9,6 +9,7 @@ import warnings
 from typing import Any
 
 import pytest
+from langchain_core.rate_limiters import BaseRateLimiter
 
 from langchain_qwen import (
     ChatQwen,
@@ -277,6 +278,30 @@ def test_qwen_rate_limiter_paces_and_retries_429s(
     assert len(vectors) == 15
     assert limiter.throttled == 1
     assert [r.status for r in _embed_requests(emulator)] == [429, 200, 200]
+
+
+class _CountingLimiter(BaseRateLimiter):
+    """A plain langchain-core limiter that counts the slots it hands out."""
+
+    def __init__(self) -> None:
+        self.slots = 0
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        self.slots += 1
+        return True
+
+    async def aacquire(self, *, blocking: bool = True) -> bool:
+        self.slots += 1
+        return True
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_plain_rate_limiter_gives_each_request_a_slot(
+    emulator: DashScopeEmulator, mode: str
+) -> None:
+    limiter = _CountingLimiter()
+    _run(_make(emulator, rate_limiter=limiter), _texts(25), mode)
+    assert limiter.slots == len(_embed_requests(emulator)) == 3
 
 
 # -- errors and secrets -------------------------------------------------------
