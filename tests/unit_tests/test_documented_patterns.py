@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import pickle
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
@@ -88,6 +88,23 @@ SCHEMAS: dict[str, Any] = {
 
 
 # ------------------------------------------------------------------- the calls
+_LOOP: list[asyncio.Runner] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_event_loop() -> Iterator[None]:
+    """One event loop for the module's async calls: its HTTP client is reused."""
+    with asyncio.Runner() as runner:
+        _LOOP.append(runner)
+        yield
+        _LOOP.clear()
+
+
+def run_async(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coro`` on the module's event loop."""
+    return _LOOP[0].run(coro)
+
+
 def _joined(items: list[Any]) -> Any:
     total = items[0]
     for item in items[1:]:
@@ -115,7 +132,7 @@ def call(runnable: Any, value: Any, mode: str) -> list[Any]:
     if mode == "invoke":
         return [runnable.invoke(value)]
     if mode == "ainvoke":
-        return [asyncio.run(runnable.ainvoke(value))]
+        return [run_async(runnable.ainvoke(value))]
     if mode == "batch":
         return list(runnable.batch([value, value]))
     if mode == "stream":
@@ -124,7 +141,7 @@ def call(runnable: Any, value: Any, mode: str) -> list[Any]:
     async def collect() -> list[Any]:
         return [c async for c in runnable.astream(value)]
 
-    return [_final(asyncio.run(collect()))]
+    return [_final(run_async(collect()))]
 
 
 def _check_person(parsed: Any, schema: Any) -> None:
@@ -242,7 +259,7 @@ def call_message(runnable: Any, value: Any, mode: str) -> list[AIMessage]:
             async def collect() -> list[Any]:
                 return [c async for c in runnable.astream(value)]
 
-            chunks = asyncio.run(collect())
+            chunks = run_async(collect())
         assert chunks, "the stream yielded nothing"
         return [_message(chunks)]
     return [_message(r) for r in call(runnable, value, mode)]
@@ -412,7 +429,7 @@ def test_thinking_structured_output_streams(
     async def collect() -> list[Any]:
         return [c async for c in structured.astream(PROMPT)]
 
-    assert asyncio.run(collect()) == [Person(**ADA)]
+    assert run_async(collect()) == [Person(**ADA)]
 
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
@@ -476,7 +493,7 @@ def test_stream_chunk_timeout_is_langchain_openais_error(
             pass
 
     with pytest.raises(StreamChunkTimeoutError, match="stream_chunk_timeout") as info:
-        asyncio.run(run())
+        run_async(run())
     error = info.value
     assert isinstance(error, DashScopeTimeoutError)
     assert isinstance(error, TimeoutError)
