@@ -32,19 +32,16 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_qwen import _wire
+from langchain_qwen._chat import completions
 from langchain_qwen._chat.contract import clean_key, prepare_values
 from langchain_qwen._chat.pickling import Portable
 from langchain_qwen._chat.rate_limited import RateLimitedCalls
-from langchain_qwen._chat.stream_gap import chunk_gap_error, with_chunk_gap
 from langchain_qwen._chat.structured_output import (
     bind_tools_kwargs,
     build_structured_output,
 )
 from langchain_qwen._client import http as _http
 from langchain_qwen._client.endpoint import connection_secrets, redacted_repr_args
-from langchain_qwen._client.errors import (
-    DashScopeBadRequestError,
-)
 from langchain_qwen._client.target import cached_target
 from langchain_qwen._dialect import (
     Dialect,
@@ -54,7 +51,6 @@ from langchain_qwen._dialect import (
     resolve_server,
 )
 from langchain_qwen._dialect import rules as _rules
-from langchain_qwen._dialect.media import AudioCollector
 from langchain_qwen._dialect.thinking import instance_profile
 from langchain_qwen._models.profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._models.prompt import count_message_tokens
@@ -63,8 +59,6 @@ from langchain_qwen._responses import api as _responses_api
 from langchain_qwen._version import __version__
 
 __all__ = ["ChatQwen"]
-
-_NONSTREAM_THINKING_REFUSAL = "non-streaming calls"
 
 
 class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
@@ -489,6 +483,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
             or _rules.needs_stream({**self._default_params, **kwargs})
         )
 
+    # -- the two call paths: Chat Completions (_chat.completions) or Responses --
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -504,20 +499,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
             )
         if _responses_api.wanted(self, kwargs):
             return _responses_api.generate(self, messages, stop, kwargs)
-        payload = self._get_request_payload(messages, stop=stop, **kwargs)
-        try:
-            data, response = _http.post(
-                self._sync_http(), self._request_target(model), payload
-            )
-        except DashScopeBadRequestError as e:
-            if _NONSTREAM_THINKING_REFUSAL not in str(e):
-                raise
-            # Older deployments answer thinking calls only as streams.
-            return _wire.generate_from_chunks(
-                self._stream(messages, stop, run_manager, **kwargs),
-                self.output_version,
-            )
-        return self._result(data, response)
+        return completions.generate(self, messages, stop, run_manager, kwargs)
 
     async def _agenerate(
         self,
@@ -534,28 +516,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
             )
         if _responses_api.wanted(self, kwargs):
             return await _responses_api.agenerate(self, messages, stop, kwargs)
-        payload = self._get_request_payload(messages, stop=stop, **kwargs)
-        try:
-            data, response = await _http.apost(
-                self._async_http(), await self._arequest_target(model), payload
-            )
-        except DashScopeBadRequestError as e:
-            if _NONSTREAM_THINKING_REFUSAL not in str(e):
-                raise
-            return await _wire.agenerate_from_chunks(
-                self._astream(messages, stop, run_manager, **kwargs),
-                self.output_version,
-            )
-        return self._result(data, response)
-
-    def _result(self, data: dict[str, Any], response: Any) -> ChatResult:
-        return _wire.chat_result(
-            data,
-            self._response_info(response),
-            model_name=self.model_name,
-            output_version=self.output_version,
-            request=response.request,
-        )
+        return await completions.agenerate(self, messages, stop, run_manager, kwargs)
 
     def _response_info(self, response: Any) -> dict[str, Any]:
         info: dict[str, Any] = {}
@@ -564,22 +525,6 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         if self.include_response_headers:
             info["headers"] = dict(response.headers)
         return info
-
-    def _stream_payload(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        stream_usage: bool | None,
-        kwargs: dict[str, Any],
-    ) -> dict[str, Any]:
-        kwargs["stream"] = True
-        include_usage = self.stream_usage if stream_usage is None else stream_usage
-        if include_usage:  # a per-call stream_options wins
-            kwargs["stream_options"] = {
-                "include_usage": True,
-                **(kwargs.get("stream_options") or {}),
-            }
-        return self._get_request_payload(messages, stop=stop, **kwargs)
 
     # _stream/_astream (RateLimitedCalls) run these, through a QwenRateLimiter if set.
     def _stream_once(
@@ -592,36 +537,12 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         if _responses_api.wanted(self, kwargs):
-            yield from _responses_api.stream(self, messages, stop, run_manager, kwargs)
-            return
-        payload = self._stream_payload(messages, stop, stream_usage, kwargs)
-        target = self._request_target(str(payload.get("model")))
-        events = _http.open_stream(self._sync_http(), target, payload)
-        state = _wire.StreamState(
-            request=events.request,
-            response=events.response,
-            output_version=self.output_version,
+            return _responses_api.stream(self, messages, stop, run_manager, kwargs)
+        return completions.stream(
+            self, messages, stop, run_manager, stream_usage, kwargs
         )
-        audio = AudioCollector.for_payload(payload, self.output_version)
-        headers = (
-            dict(events.response.headers) if self.include_response_headers else None
-        )
-        try:
-            for chunk in map(audio.process, _wire.iter_chunks(events, state)):
-                if headers is not None:
-                    _wire.put_headers(chunk, headers)
-                    headers = None
-                if run_manager:
-                    run_manager.on_llm_new_token(
-                        chunk.text,
-                        chunk=chunk,
-                        logprobs=(chunk.generation_info or {}).get("logprobs"),
-                    )
-                yield chunk
-        finally:
-            events.close()
 
-    async def _astream_once(
+    def _astream_once(
         self,
         messages: list[BaseMessage],
         stop: list[str] | None = None,
@@ -631,42 +552,10 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         if _responses_api.wanted(self, kwargs):
-            responses = _responses_api.astream(
-                self, messages, stop, run_manager, kwargs
-            )
-            async for chunk in responses:
-                yield chunk
-            return
-        payload = self._stream_payload(messages, stop, stream_usage, kwargs)
-        target = await self._arequest_target(str(payload.get("model")))
-        events = await _http.aopen_stream(self._async_http(), target, payload)
-        state = _wire.StreamState(
-            request=events.request,
-            response=events.response,
-            output_version=self.output_version,
+            return _responses_api.astream(self, messages, stop, run_manager, kwargs)
+        return completions.astream(
+            self, messages, stop, run_manager, stream_usage, kwargs
         )
-        audio = AudioCollector.for_payload(payload, self.output_version)
-        headers = (
-            dict(events.response.headers) if self.include_response_headers else None
-        )
-        gap = self.stream_chunk_timeout
-        stalled = chunk_gap_error(gap, events.request, state.partial, payload["model"])
-        chunks = with_chunk_gap(_wire.aiter_chunks(events, state), gap, stalled)
-        try:
-            async for raw_chunk in chunks:
-                chunk = audio.process(raw_chunk)
-                if headers is not None:
-                    _wire.put_headers(chunk, headers)
-                    headers = None
-                if run_manager:
-                    await run_manager.on_llm_new_token(
-                        chunk.text,
-                        chunk=chunk,
-                        logprobs=(chunk.generation_info or {}).get("logprobs"),
-                    )
-                yield chunk
-        finally:
-            await events.aclose()
 
     # -- tools and structured output --
     def bind_tools(

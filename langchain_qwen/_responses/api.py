@@ -49,6 +49,7 @@ from langchain_qwen._client.regions import REGIONS, check_responses_region
 from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._dialect.tools import is_builtin_tool
 from langchain_qwen._wire import PROVIDER, aiter_chunks, iter_chunks
+from langchain_qwen._wire.stream_gap import chunk_gap_error, with_chunk_gap
 
 if TYPE_CHECKING:
     from langchain_core.callbacks import (
@@ -367,7 +368,7 @@ def generate(
 ) -> ChatResult:
     """A non-streamed call to the Responses endpoint."""
     schema, body, target = _prepare(llm, messages, stop, kwargs)
-    data, response = _http.post(llm.root_client._client, target, body)
+    data, response = _http.post(llm._sync_http(), target, body)
     return _result(llm, data, response, schema)
 
 
@@ -592,7 +593,7 @@ def stream(
     """A streamed call to the Responses endpoint."""
     kwargs.pop("stream_usage", None)  # usage always comes with response.completed
     schema, body, target = _prepare(llm, messages, stop, {**kwargs, "stream": True})
-    events = _http.open_stream(llm.root_client._client, target, body)
+    events = _http.open_stream(llm._sync_http(), target, body)
     try:
         for chunk in iter_chunks(events, _state(llm, events.response, schema)):
             if run_manager:
@@ -609,12 +610,15 @@ async def astream(
     run_manager: AsyncCallbackManagerForLLMRun | None,
     kwargs: dict[str, Any],
 ) -> AsyncIterator[ChatGenerationChunk]:
-    """Async twin of :func:`stream`."""
+    """Async twin of :func:`stream`, within ``stream_chunk_timeout`` per chunk."""
     kwargs.pop("stream_usage", None)
     schema, body, target = _prepare(llm, messages, stop, {**kwargs, "stream": True})
     events = await _http.aopen_stream(llm._async_http(), target, body)
+    state = _state(llm, events.response, schema)
+    gap = llm.stream_chunk_timeout
+    stalled = chunk_gap_error(gap, events.request, state.partial, body.get("model"))
     try:
-        async for chunk in aiter_chunks(events, _state(llm, events.response, schema)):
+        async for chunk in with_chunk_gap(aiter_chunks(events, state), gap, stalled):
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk

@@ -2,7 +2,7 @@
 
 The layers and the absence of import cycles are import-linter contracts in
 pyproject.toml (`make lint`). Here: only the transport (`_client/http`) sends HTTP
-requests.
+requests, and no hand-written module grows past 800 lines.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import langchain_qwen
 
 PACKAGE = Path(langchain_qwen.__path__[0])
 TRANSPORT = PACKAGE / "_client" / "http"
+# Generated data and the emulator are exempt from the size rule.
+EXEMPT = (PACKAGE / "data", PACKAGE / "testing")
 SENDING = {"send", "build_request", "stream", "request", "get", "post", "put", "delete"}
 
 
@@ -47,3 +49,12 @@ def test_only_the_transport_sends_requests() -> None:
     assert outside == []
     # The check itself sees the transport's own sends.
     assert _sends(TRANSPORT / "send.py")
+
+
+def test_no_hand_written_module_over_800_lines() -> None:
+    sizes = {
+        str(p.relative_to(PACKAGE)): len(p.read_text("utf-8").splitlines())
+        for p in PACKAGE.rglob("*.py")
+        if not any(p.is_relative_to(e) for e in EXEMPT)
+    }
+    assert {name: n for name, n in sizes.items() if n > 800} == {}

@@ -674,3 +674,23 @@ def test_hostile_body_raises_our_error(
     emulator.script(Reply.raw(200, json.dumps({"id": "r1", "output": "oops"})))
     with pytest.raises(DashScopeStreamError, match="output is str"):
         run(responses_llm, "hi", mode)
+
+
+async def test_stream_chunk_timeout_on_the_responses_path(
+    emulator: DashScopeEmulator, make_llm: Any
+) -> None:
+    """A stalled Responses stream ends like a chat one: StreamChunkTimeoutError."""
+    from langchain_openai import StreamChunkTimeoutError
+
+    llm = make_llm(model="qwen3-max", use_responses_api=True, stream_chunk_timeout=0.05)
+    emulator.script(Reply.text("a b c d", chunks=4, event_delay=0.3))
+
+    async def read() -> None:
+        async for _ in llm.astream("x"):
+            pass
+
+    with pytest.raises(StreamChunkTimeoutError, match="stream_chunk_timeout") as info:
+        await read()
+    assert isinstance(info.value, DashScopeTimeoutError)
+    assert info.value.model_name == "qwen3-max"
+    assert info.value.partial is not None
