@@ -41,9 +41,9 @@ from langchain_qwen._chat.structured_output import (
     build_structured_output,
 )
 from langchain_qwen._client import http as _http
+from langchain_qwen._client.endpoint import connection_secrets, redacted_repr_args
 from langchain_qwen._client.errors import (
     DashScopeBadRequestError,
-    redact_url,
 )
 from langchain_qwen._client.target import cached_target
 from langchain_qwen._dialect import (
@@ -57,7 +57,8 @@ from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._dialect.media import AudioCollector
 from langchain_qwen._dialect.thinking import instance_profile
 from langchain_qwen._models.profiles import get_model_profile, get_qwen_traits
-from langchain_qwen._models.tokenizer import count_message_tokens, get_tokenizer
+from langchain_qwen._models.prompt import count_message_tokens
+from langchain_qwen._models.tokenizer import get_tokenizer
 from langchain_qwen._responses import api as _responses_api
 from langchain_qwen._version import __version__
 
@@ -362,13 +363,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
 
     def __repr_args__(self) -> Any:
         # No URL password or header value (they may hold secrets) in repr(llm).
-        for name, value in super().__repr_args__():
-            if name == "openai_api_base" and isinstance(value, str):
-                yield name, redact_url(value)
-            elif name == "default_headers" and value:
-                yield name, dict.fromkeys(value, "***")
-            else:
-                yield name, value
+        return redacted_repr_args(super().__repr_args__())
 
     # -- identity --
     @property
@@ -382,14 +377,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         A base URL with user info (``https://user:password@proxy/...``) is a secret
         too: ``dumps`` writes a reference and ``load`` takes it from ``secrets_map``.
         """
-        secrets = {
-            "api_key": "DASHSCOPE_API_KEY",
-            "openai_api_key": "DASHSCOPE_API_KEY",
-            "dashscope_api_key": "DASHSCOPE_API_KEY",
-        }
-        if _http.split_user_info(self.openai_api_base or "")[1] is not None:
-            secrets["openai_api_base"] = "DASHSCOPE_BASE_URL"
-        return secrets
+        return connection_secrets(self.openai_api_base)
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:

@@ -99,6 +99,18 @@ non-streamed or as the event stream, and stores responses for
 `ResponsesReply(Reply.text(...), builtin=(BuiltinCall.web_search(...), ...))`;
 see `langchain_qwen.testing._responses_api`.
 
+Embeddings and rerank (DashScope flavor): `POST .../compatible-mode/v1/embeddings`,
+the native `.../api/v1/services/embeddings/text-embedding/text-embedding`,
+`POST .../compatible-api/v1/reranks` (`emu.rerank_base_url`) and the native
+`.../api/v1/services/rerank/text-rerank/text-rerank`, each under the region prefix
+too, with DashScope's per-model input and document caps, allowed dimensions,
+string-only inputs, models per region and endpoint, and error bodies. Vectors are a
+hashed bag of words (similar texts are close) and relevance is lexical overlap, so
+retrieval ranks sensibly; embedding answers come in a deterministic shuffled order
+(`emu.retrieval.shuffle`). Scripted faults apply to them; scripted answers wait for a
+chat request. `emu.latency` (or `latency=`) delays every answer. See
+`langchain_qwen.testing._embeddings` and `._rerank`.
+
 Run it in a separate process with `python -m langchain_qwen.testing serve`, and use
 the `dashscope_emulator` pytest fixture from `langchain_qwen.testing.pytest_plugin`.
 """

@@ -1049,7 +1049,7 @@ def test_http10_stream_is_not_chunked(emu: DashScopeEmulator) -> None:
 
 
 def test_unknown_path_and_method(client: httpx.Client) -> None:
-    assert client.post("/embeddings", json={}).status_code == 404
+    assert client.post("/images/generations", json={}).status_code == 404
     assert client.get("/chat/completions").status_code == 405
 
 
