@@ -650,17 +650,8 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
             dict(events.response.headers) if self.include_response_headers else None
         )
         gap = self.stream_chunk_timeout
-        chunks = with_chunk_gap(
-            _wire.aiter_chunks(events, state),
-            gap,
-            lambda received: chunk_gap_error(
-                gap,  # type: ignore[arg-type]
-                events.request,
-                state.partial(),
-                model_name=str(payload.get("model")),
-                chunks_received=received,
-            ),
-        )
+        stalled = chunk_gap_error(gap, events.request, state.partial, payload["model"])
+        chunks = with_chunk_gap(_wire.aiter_chunks(events, state), gap, stalled)
         try:
             async for raw_chunk in chunks:
                 chunk = audio.process(raw_chunk)
@@ -692,9 +683,11 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
 
         Args:
             tools: the tools; each becomes an OpenAI-format function definition,
-                except DashScope's built-in tools (``{"type": "web_search"}``,
-                ``web_extractor``, ``code_interpreter``, ...), which run on the
-                server and are sent through the Responses API.
+                JSON-schema dicts and OpenAI dicts included, except DashScope's
+                built-in tools (a dict whose type is ``web_search``,
+                ``web_extractor``, ``code_interpreter``, ``web_search_image``,
+                ``image_search`` or ``file_search``), which run on the server
+                and are sent through the Responses API.
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
                 a bound tool's name, or an OpenAI ``tool_choice`` dict. DashScope
                 refuses a forced choice while thinking: thinking that is only the
@@ -744,7 +737,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         models that always think: QwQ, QVQ, ``-thinking``), ``function_calling``
         lets the model choose the tool (``tool_choice="auto"``), the JSON methods
         put the schema in a system instruction, and an answer that does not parse
-        is asked for once more. Nothing here raises for a thinking model.
+        is asked for once more. An answer that still does not parse (or has no
+        tool call) raises ``OutputParserException`` (``include_raw=True``: in
+        ``parsing_error``), never gives ``None``; ``stream`` yields it too.
 
         Args:
             schema: the output schema; may be None only for ``json_mode``.

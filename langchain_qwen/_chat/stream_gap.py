@@ -73,21 +73,27 @@ def _rebuild_chunk_timeout(
 
 
 def chunk_gap_error(
-    seconds: float,
+    seconds: float | None,
     request: httpx.Request,
-    partial: AIMessageChunk | None,
-    *,
+    partial: Callable[[], AIMessageChunk],
     model_name: str | None,
-    chunks_received: int,
-) -> DashScopeStreamChunkTimeoutError:
-    """The stream went silent for longer than ``stream_chunk_timeout``."""
-    return DashScopeStreamChunkTimeoutError(
-        seconds,
-        request=request,
-        model_name=model_name,
-        chunks_received=chunks_received,
-        partial=partial,
-    )
+) -> Callable[[int], DashScopeStreamChunkTimeoutError]:
+    """The error of a stream silent for longer than ``stream_chunk_timeout``.
+
+    Returns what :func:`with_chunk_gap` calls with the count of chunks received;
+    ``partial`` gives what arrived, read when the stream stalls.
+    """
+
+    def error(chunks_received: int) -> DashScopeStreamChunkTimeoutError:
+        return DashScopeStreamChunkTimeoutError(
+            seconds or 0.0,
+            request=request,
+            model_name=model_name,
+            chunks_received=chunks_received,
+            partial=partial(),
+        )
+
+    return error
 
 
 async def with_chunk_gap(
