@@ -6,8 +6,9 @@ would, from the request alone (never from who sends it):
 * a forced ``tool_choice`` calls that tool; under ``auto`` it calls the offered tool
   the last user message asks for (its name, or the words of its name, are in the
   message), with arguments read from the message: ``f(3)`` call syntax,
-  ``name=value``, values after "named"/"called", quoted strings (unicode kept),
-  proper names after "in"/"for"/..., numbers in order; the tool's JSON schema gives
+  ``name=value``, the value just after the property's word ("aged 36"), values after
+  "named"/"called", quoted strings (unicode kept), proper names after "in"/"for"/...,
+  numbers in order; the tool's JSON schema gives
   the names, types and bounds, and whatever the message does not give is filled with
   a small valid value;
 * after a tool result it gives a final answer that quotes the result;
@@ -15,6 +16,9 @@ would, from the request alone (never from who sends it):
   (``json_schema``) or in a system instruction, and in JSON mode with the keys the
   prompt asks for;
 * it describes the images it is sent (kind and size read from the data).
+
+The Chat Completions and Responses endpoints both answer with it; DashScope's request
+rules are checked before, so a refused request gets DashScope's error, not an answer.
 """
 
 from __future__ import annotations
