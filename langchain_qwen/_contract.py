@@ -200,7 +200,7 @@ def prepare_values(
     values["region"] = endpoint.region
     if endpoint.plan != "payg":
         values["plan"] = endpoint.plan
-    _warn_key_plan_mismatch(key_text, endpoint.plan, endpoint.base_url)
+    _warn_key_plan_mismatch(key_text, endpoint.plan, redact_url(endpoint.base_url))
     if values.get("use_responses_api") or values.get("session_cache"):
         if values.get("use_responses_api") is False:
             msg = (
@@ -220,7 +220,7 @@ def prepare_values(
                 "No DashScope API key: set the DASHSCOPE_API_KEY environment "
                 "variable or pass api_key=. Keys are region-specific; this "
                 f"endpoint is {region_label(endpoint.region)} "
-                f"({endpoint.base_url})."
+                f"({redact_url(endpoint.base_url)})."
             )
             raise ValueError(msg)
         # Self-hosted servers often run without auth.

@@ -31,10 +31,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 from langchain_qwen._compat import httpx
-from langchain_qwen._errors import error_fields, parse_error_body
+from langchain_qwen._errors import error_fields, parse_error_body, redact, redact_url
 from langchain_qwen._model_profiles import (
     MODEL_REGIONS,
     all_models,
@@ -535,18 +535,16 @@ def _probe(
     except httpx.TimeoutException:
         return Probe(
             region,
-            url,
+            redact_url(url),
             "unreachable",
             detail=f"no answer within {client.timeout.connect or 0:g} s (timeout)",
             elapsed=time.perf_counter() - start,
         )
     except (httpx.HTTPError, OSError, ValueError) as exc:
-        text = str(exc) or type(exc).__name__
-        if key:
-            text = text.replace(key, "***")
+        text = redact(str(exc) or type(exc).__name__, [key] if key else [])
         return Probe(
             region,
-            url,
+            redact_url(url),
             "unreachable",
             detail=f"{type(exc).__name__}: {text}",
             elapsed=time.perf_counter() - start,
@@ -569,7 +567,7 @@ def _probe(
         detail = detail or (body if isinstance(body, str) else "")[:200]
     return Probe(
         region,
-        url,
+        redact_url(url),
         outcome,
         status_code=status,
         code=code,
@@ -645,7 +643,7 @@ def check_clock(probes: Iterable[Probe], limit: float = CLOCK_SKEW_LIMIT) -> Fin
         skew = clock_skew(probe.date, probe.local_time)
         if skew is None:
             continue
-        host = urlparse(probe.url).netloc
+        host = urlparse(probe.url).netloc.rpartition("@")[2]
         if abs(skew) <= limit:
             return Finding(
                 "clock",
@@ -669,20 +667,6 @@ def check_clock(probes: Iterable[Probe], limit: float = CLOCK_SKEW_LIMIT) -> Fin
 
 
 # --------------------------------------------------------------------------- proxy
-def redact_url(url: str) -> str:
-    """A proxy URL with any ``user:password@`` replaced by ``***@``."""
-    try:
-        parsed = urlparse(url)
-    except ValueError:
-        return "***"
-    if parsed.username is None and parsed.password is None:
-        return url
-    host = parsed.hostname or ""
-    if parsed.port:
-        host = f"{host}:{parsed.port}"
-    return urlunparse(parsed._replace(netloc=f"***@{host}"))
-
-
 def no_proxy_matches(host: str, no_proxy: str) -> str | None:
     """The NO_PROXY entry that exempts ``host``, or None.
 
@@ -947,7 +931,9 @@ def _endpoint_finding(
             why += f" and wins over --region {region_arg}"
     where = _label(endpoint.region) if endpoint.region else "a custom endpoint"
     return Finding(
-        "endpoint", "info", f"ChatQwen would call {where}: {endpoint.base_url} ({why})."
+        "endpoint",
+        "info",
+        f"ChatQwen would call {where}: {redact_url(endpoint.base_url)} ({why}).",
     )
 
 
@@ -1020,6 +1006,8 @@ def run_doctor(
         and configured_url not in {u for _, u in targets}
     ):
         targets.append((endpoint.region, endpoint.base_url.rstrip("/")))
+    # Probes hold the URL as shown (credentials hidden): compare like with like.
+    configured_url = redact_url(configured_url) if configured_url else None
     # A key that cannot travel in an HTTP header is not sent: the probes then only
     # check reachability (the key findings already say what to fix).
     sendable = key.cleaned if key.cleaned and key.cleaned.isascii() else None
@@ -1155,7 +1143,7 @@ def _key_region_findings(
     target_text = (
         f"{endpoint.region} [{_label(endpoint.region)}]"
         if endpoint.region
-        else endpoint.base_url
+        else redact_url(endpoint.base_url)
     )
     if configured is None:
         out.append(

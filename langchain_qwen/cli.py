@@ -394,8 +394,12 @@ def render_doctor(report: DoctorReport, *, color: bool = False) -> str:
     """The doctor report as text: findings by topic, probes, then the verdict."""
     style = _Style(color)
     lines = [style(f"langchain-qwen doctor (v{__version__})", _BOLD), ""]
-    configured_url = (
-        report.endpoint.base_url.rstrip("/") if report.endpoint is not None else None
+    from langchain_qwen._errors import redact_url
+
+    configured_url = (  # as the probes hold it: credentials hidden
+        redact_url(report.endpoint.base_url.rstrip("/"))
+        if report.endpoint is not None
+        else None
     )
     for topic, title in _TOPICS:
         items = [f for f in report.findings if f.topic == topic]
