@@ -41,6 +41,12 @@ FORMS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("query-api-key", "", "?region=x&api_key=SECRET-g", ("SECRET-g",)),
     ("query-access-token", "", "?access_token=SECRET-h&v=1", ("SECRET-h",)),
     ("query-upper-case", "", "?API_KEY=SECRET-i", ("SECRET-i",)),
+    (
+        "password-and-query",
+        "u:pw-SECRET-j@",
+        "?api_key=SECRET-k",
+        ("SECRET-j", "SECRET-k"),
+    ),
 ]
 FORM_IDS = [f[0] for f in FORMS]
 
@@ -60,7 +66,7 @@ def _logs(caplog: pytest.LogCaptureFixture, form: Any) -> str:
     """Log text to check: every logger for user info (ChatQwen moves it into a
     header, so httpx never logs it); for a query key only ours, since httpx logs
     each request's URL and a key the server wants in the query must be sent."""
-    if form[1]:
+    if not form[2]:
         return caplog.text
     return "".join(
         r.getMessage() for r in caplog.records if r.name.startswith("langchain_qwen")
