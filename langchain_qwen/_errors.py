@@ -479,11 +479,14 @@ def make_status_error(
     )
 
 
-# DashScope's and OpenAI-compatible servers' wordings of "input too long".
+# DashScope's and OpenAI-compatible servers' wordings of "input too long", and
+# those ChatOpenAI maps to its ContextOverflowError (langchain-openai
+# _handle_openai_bad_request / _handle_openai_api_error).
 _CONTEXT_OVERFLOW = re.compile(
     r"range of input length should be|context_length_exceeded|maximum context "
-    r"length|context length|input is too long|prompt is too long|too many tokens"
-    r"|reduce the length of the (messages|input)",
+    r"length|context length|input (is )?too long|prompt is too long|too many tokens"
+    r"|reduce the length of the (messages|input)|input tokens exceed the "
+    r"configured limit|contextwindowexceeded|exceeds the context window",
     re.IGNORECASE,
 )
 
