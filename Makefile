@@ -57,6 +57,7 @@ integration_tests: .venv/.synced
 lint: .venv/.synced
 	$(UV) run --locked --no-sync ruff check .
 	$(UV) run --locked --no-sync ruff format --check .
+	$(UV) run --locked --no-sync lint-imports
 
 format: .venv/.synced
 	$(UV) run --locked --no-sync ruff format .

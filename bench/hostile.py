@@ -150,7 +150,7 @@ def bench_loops(url: str, runs: int) -> dict[str, Any]:
     from langchain_openai import ChatOpenAI
 
     from langchain_qwen import ChatQwen
-    from langchain_qwen._http import pools
+    from langchain_qwen._client.http import pools
 
     llm = ChatQwen(model="qwen-plus", base_url=url, api_key=KEY, max_retries=0)
     asyncio.run(llm.ainvoke("hi"))  # imports, SSL context

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_qwen._version import __version__
 
 if TYPE_CHECKING:
-    from langchain_qwen._cache import context_cache_middleware, mark_cache_breakpoint
-    from langchain_qwen._errors import (
+    from langchain_qwen._client.errors import (
         ContentModerationError,
         DashScopeAPIError,
         DashScopeAuthenticationError,
@@ -25,38 +24,42 @@ if TYPE_CHECKING:
         DashScopeTimeoutError,
         IncompleteStreamError,
     )
-    from langchain_qwen._media import (
+    from langchain_qwen._dialect.cache import (
+        context_cache_middleware,
+        mark_cache_breakpoint,
+    )
+    from langchain_qwen._dialect.media import (
         audio_block_from_file,
         audio_wav_bytes,
         image_block_from_file,
         video_block_from_file,
         video_frames_block,
     )
-    from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
-    from langchain_qwen._tokenizer import stop_to_token_ids
+    from langchain_qwen._models.profiles import get_model_profile, get_qwen_traits
+    from langchain_qwen._models.tokenizer import stop_to_token_ids
     from langchain_qwen.chat_models import ChatQwen
 
 # Imported on first use: langchain-openai takes seconds to import, and the CLI's
 # `doctor`/`models` and `langchain_qwen.testing` users should not pay for it.
 _LAZY = {
     "ChatQwen": "chat_models",
-    "context_cache_middleware": "_cache",
-    "mark_cache_breakpoint": "_cache",
-    "audio_block_from_file": "_media",
-    "audio_wav_bytes": "_media",
-    "image_block_from_file": "_media",
-    "video_block_from_file": "_media",
-    "video_frames_block": "_media",
-    "stop_to_token_ids": "_tokenizer",
-    "get_model_profile": "_model_profiles",
-    "get_qwen_traits": "_model_profiles",
+    "context_cache_middleware": "_dialect.cache",
+    "mark_cache_breakpoint": "_dialect.cache",
+    "audio_block_from_file": "_dialect.media",
+    "audio_wav_bytes": "_dialect.media",
+    "image_block_from_file": "_dialect.media",
+    "video_block_from_file": "_dialect.media",
+    "video_frames_block": "_dialect.media",
+    "stop_to_token_ids": "_models.tokenizer",
+    "get_model_profile": "_models.profiles",
+    "get_qwen_traits": "_models.profiles",
 }
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None and name in __all__:
-        module = "_errors"
+        module = "_client.errors"
     if module is None:
         msg = f"module 'langchain_qwen' has no attribute {name!r}"
         raise AttributeError(msg)

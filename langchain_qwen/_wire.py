@@ -39,8 +39,7 @@ from langchain_core.messages.tool import (
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_qwen._compat import httpx
-from langchain_qwen._errors import (
+from langchain_qwen._client.errors import (
     ContentModerationError,
     DashScopeConnectionError,
     DashScopeStreamError,
@@ -51,6 +50,7 @@ from langchain_qwen._errors import (
     stream_error,
     with_partial,
 )
+from langchain_qwen._compat import httpx
 
 __all__ = [
     "PROVIDER",

@@ -47,14 +47,14 @@ from langchain_core.runnables import (
     RunnableSequence,
 )
 
-from langchain_qwen._compat import httpx
-from langchain_qwen._errors import (
+from langchain_qwen._client.errors import (
     DashScopeBatchError,
     is_retryable,
     make_status_error,
     parse_error_body,
 )
-from langchain_qwen._http import backoff_delay
+from langchain_qwen._client.http import backoff_delay
+from langchain_qwen._compat import httpx
 
 if TYPE_CHECKING:
     from langchain_qwen.chat_models import ChatQwen

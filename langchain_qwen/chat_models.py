@@ -35,8 +35,23 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_qwen import _http, _responses_api, _wire
-from langchain_qwen._contract import clean_key, prepare_values
+from langchain_qwen import _wire
+from langchain_qwen._chat.contract import clean_key, prepare_values
+from langchain_qwen._chat.pickling import Portable
+from langchain_qwen._chat.rate_limited import RateLimitedCalls
+from langchain_qwen._chat.stream_gap import with_chunk_gap
+from langchain_qwen._chat.structured_output import (
+    bind_tools_kwargs,
+    build_structured_output,
+    instance_profile,
+)
+from langchain_qwen._client import http as _http
+from langchain_qwen._client.errors import (
+    DashScopeBadRequestError,
+    chunk_gap_error,
+    redact_url,
+)
+from langchain_qwen._client.target import cached_target
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -45,23 +60,10 @@ from langchain_qwen._dialect import (
     resolve_server,
 )
 from langchain_qwen._dialect import rules as _rules
-from langchain_qwen._errors import (
-    DashScopeBadRequestError,
-    chunk_gap_error,
-    redact_url,
-)
-from langchain_qwen._media import AudioCollector
-from langchain_qwen._model_profiles import get_model_profile, get_qwen_traits
-from langchain_qwen._pickling import Portable
-from langchain_qwen._rate_limited import RateLimitedCalls
-from langchain_qwen._stream_gap import with_chunk_gap
-from langchain_qwen._structured_output import (
-    bind_tools_kwargs,
-    build_structured_output,
-    instance_profile,
-)
-from langchain_qwen._target import cached_target
-from langchain_qwen._tokenizer import count_message_tokens, get_tokenizer
+from langchain_qwen._dialect.media import AudioCollector
+from langchain_qwen._models.profiles import get_model_profile, get_qwen_traits
+from langchain_qwen._models.tokenizer import count_message_tokens, get_tokenizer
+from langchain_qwen._responses import api as _responses_api
 from langchain_qwen._version import __version__
 
 __all__ = ["ChatQwen"]
@@ -462,7 +464,7 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
     def _request_target(
         self, model: str | None, token: str | None = None
     ) -> _http.RequestSpec:
-        # A QwenRateLimiter retries itself, after a booked slot (_rate_limited).
+        # A QwenRateLimiter retries itself, after a booked slot (_chat.rate_limited).
         retries = 0 if self._qwen_limiter() else self._retries()
         self._target_cache, target = cached_target(
             self, self._target_cache, model, token, self._timeout(), retries

@@ -10,8 +10,8 @@ from __future__ import annotations
 import warnings
 from typing import Any, ClassVar
 
-from langchain_qwen._cache import strip_markers
 from langchain_qwen._dialect.base import Dialect, Settings
+from langchain_qwen._dialect.cache import strip_markers
 from langchain_qwen._dialect.rules import Family
 
 __all__ = ["ChatTemplateDialect"]

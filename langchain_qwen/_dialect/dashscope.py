@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from langchain_qwen._cache import check_markers
 from langchain_qwen._dialect.base import Dialect, Settings
+from langchain_qwen._dialect.cache import check_markers
 from langchain_qwen._dialect.rules import THINKING, Family, check_body
-from langchain_qwen._model_profiles import get_qwen_traits
+from langchain_qwen._models.profiles import get_qwen_traits
 
 __all__ = ["DashScopeDialect", "thinking_on"]
 
@@ -39,7 +39,7 @@ class DashScopeDialect(Dialect):
         # Thinking that is only a default yields; asked-for thinking gets
         # tool_choice "auto" / JSON by instruction (see _structured_output).
         # Imported here: _structured_output reads the registry of this package.
-        from langchain_qwen._structured_output import settle_thinking
+        from langchain_qwen._chat.structured_output import settle_thinking
 
         settle_thinking(payload, policy=settings.thinking_tool_choice)  # type: ignore[arg-type]
         model = str(payload["model"])

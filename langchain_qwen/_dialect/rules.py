@@ -199,7 +199,7 @@ def _n_with(v: Any, body: Mapping[str, Any]) -> str | None:
 def _n_on_dashscope(v: Any, body: Mapping[str, Any], thinking: bool) -> str | None:
     if not _is_int(v) or v <= 1:
         return None
-    from langchain_qwen._model_profiles import get_qwen_traits  # data, loaded late
+    from langchain_qwen._models.profiles import get_qwen_traits  # data, loaded late
 
     model = str(body.get("model"))
     if not get_qwen_traits(model)["supports_n"]:

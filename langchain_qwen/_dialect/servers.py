@@ -14,7 +14,7 @@ import functools
 from typing import Literal
 from urllib.parse import urlparse
 
-from langchain_qwen._regions import is_dashscope_host
+from langchain_qwen._client.regions import is_dashscope_host
 
 __all__ = [
     "SERVER_KINDS",

@@ -62,7 +62,7 @@ def emulator(
 @pytest.fixture
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries wait milliseconds, not seconds (tests of the retry paths)."""
-    from langchain_qwen._http import retry
+    from langchain_qwen._client.http import retry
 
     monkeypatch.setattr(retry, "_INITIAL_BACKOFF", 0.001)
     monkeypatch.setattr(retry, "_MAX_BACKOFF", 0.01)

@@ -14,7 +14,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from openai import OpenAI
 from pydantic import BaseModel
 
-from langchain_qwen._errors import (
+from langchain_qwen._client.errors import (
     DashScopeBadRequestError,
     DashScopeBatchError,
     DashScopeRateLimitError,

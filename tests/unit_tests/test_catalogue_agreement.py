@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from langchain_qwen._model_profiles import (
+from langchain_qwen._models.profiles import (
     CODING_PLAN_HOSTS,
     MODEL_REGIONS,
     all_models,

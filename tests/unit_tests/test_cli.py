@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from langchain_qwen import ChatQwen, cli
-from langchain_qwen._doctor import (
+from langchain_qwen.cli._checks import (
     REGION_URLS_ENV,
     Probe,
     check_clock,
@@ -679,7 +679,7 @@ def test_help_and_version_import_nothing_heavy() -> None:
         "    except SystemExit:\n"
         "        pass\n"
         "heavy = ('openai', 'langchain_core', 'langchain_openai', 'httpx',\n"
-        "         'langchain_qwen.chat_models', 'langchain_qwen._doctor')\n"
+        "         'langchain_qwen.chat_models', 'langchain_qwen.cli._checks')\n"
         "print('LOADED', [m for m in heavy if m in sys.modules])\n"
     )
     proc = subprocess.run(

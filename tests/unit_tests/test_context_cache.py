@@ -16,7 +16,7 @@ from langchain_core.messages import (
 from langchain_core.tools import tool
 
 from langchain_qwen import ChatQwen
-from langchain_qwen._cache import (
+from langchain_qwen._dialect.cache import (
     MAX_CACHE_MARKERS,
     context_cache_middleware,
     count_markers,

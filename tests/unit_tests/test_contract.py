@@ -23,7 +23,7 @@ from langchain_openai.chat_models.base import BaseChatOpenAI
 from pydantic import SecretStr
 
 from langchain_qwen import ChatQwen, DashScopeConnectionError, DashScopeTimeoutError
-from langchain_qwen._contract import ALIASES, REFUSED
+from langchain_qwen._chat.contract import ALIASES, REFUSED
 from langchain_qwen.testing import DashScopeEmulator, Reply, pytest_plugin
 
 emulator_factory = pytest_plugin.dashscope_emulator_factory

@@ -46,8 +46,8 @@ from langchain_qwen import (
     DashScopeTimeoutError,
     IncompleteStreamError,
 )
+from langchain_qwen._client.http import retry as _retry
 from langchain_qwen._compat import httpx
-from langchain_qwen._http import retry as _retry
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing.pytest_plugin import _allow_loopback
 from tests.call_modes import MODES

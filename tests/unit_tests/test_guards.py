@@ -25,9 +25,9 @@ from langchain_qwen import (
     DashScopeAuthenticationError,
     IncompleteStreamError,
 )
+from langchain_qwen._client.errors import make_status_error
 from langchain_qwen._compat import httpx
 from langchain_qwen._dialect import rules
-from langchain_qwen._errors import make_status_error
 from langchain_qwen.testing import DashScopeEmulator, Reply
 
 SEED_MAX = 2**31 - 1

@@ -39,8 +39,8 @@ from langchain_qwen import (
     DashScopeTimeoutError,
     IncompleteStreamError,
 )
+from langchain_qwen._client.http import pools
 from langchain_qwen._compat import httpx
-from langchain_qwen._http import pools
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing.pytest_plugin import _allow_loopback
 from tests.call_modes import MODES
@@ -585,7 +585,7 @@ async def test_cr_line_endings(
 
 
 def test_cr_split_across_reads_is_one_line_end() -> None:
-    from langchain_qwen._http.sse import SSEDecoder
+    from langchain_qwen._client.http.sse import SSEDecoder
 
     decoder = SSEDecoder(1000)
     got = (

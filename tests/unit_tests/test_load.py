@@ -36,7 +36,7 @@ from langchain_qwen import (
     DashScopeConnectionError,
     DashScopeStreamError,
 )
-from langchain_qwen._http import retry as _retry
+from langchain_qwen._client.http import retry as _retry
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing.pytest_plugin import _allow_loopback
 

@@ -13,7 +13,7 @@ from langchain_core.language_models import ModelProfile
 from langchain_core.language_models.model_profile import _warn_unknown_profile_keys
 
 from langchain_qwen import ChatQwen
-from langchain_qwen._model_profiles import (
+from langchain_qwen._models.profiles import (
     CODING_PLAN_HOSTS,
     MODEL_REGIONS,
     all_models,

@@ -26,7 +26,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_qwen import ChatQwen
-from langchain_qwen._media import AudioCollector, audio_wav_bytes
+from langchain_qwen._dialect.media import AudioCollector, audio_wav_bytes
 from langchain_qwen.testing import DashScopeEmulator, Reply
 
 MODEL = "qwen3-omni-flash"

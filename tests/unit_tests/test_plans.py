@@ -15,15 +15,18 @@ import httpx
 import pytest
 
 from langchain_qwen import ChatQwen
-from langchain_qwen._doctor import (
+from langchain_qwen._client.errors import (
+    DashScopeAuthenticationError,
+    make_status_error,
+)
+from langchain_qwen._client.regions import plan_of_base_url, resolve_endpoint
+from langchain_qwen._models.profiles import models_in_region
+from langchain_qwen.cli._checks import (
     check_key,
     default_region_urls,
     models_report,
     run_doctor,
 )
-from langchain_qwen._errors import DashScopeAuthenticationError, make_status_error
-from langchain_qwen._model_profiles import models_in_region
-from langchain_qwen._regions import plan_of_base_url, resolve_endpoint
 from langchain_qwen.testing import DashScopeEmulator
 
 CODING_INTL = "https://coding-intl.dashscope.aliyuncs.com/v1"

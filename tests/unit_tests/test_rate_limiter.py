@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from langchain_core.rate_limiters import BaseRateLimiter
 
-from langchain_qwen._errors import DashScopeRateLimitError
+from langchain_qwen._client.errors import DashScopeRateLimitError
 from langchain_qwen.rate_limiters import QwenRateLimiter
 from langchain_qwen.testing import DashScopeEmulator, Reply
 

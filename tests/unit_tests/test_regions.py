@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from langchain_qwen import ChatQwen
-from langchain_qwen._regions import resolve_endpoint
+from langchain_qwen._client.regions import resolve_endpoint
 
 _INTL = "https://dashscope-intl.aliyuncs.com/compatible-mode/v1"
 _US = "https://dashscope-us.aliyuncs.com/compatible-mode/v1"

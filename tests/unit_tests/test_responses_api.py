@@ -14,8 +14,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
 from langchain_qwen import ChatQwen
-from langchain_qwen import _responses_api as client_side
-from langchain_qwen._errors import (
+from langchain_qwen._client.errors import (
     DashScopeAuthenticationError,
     DashScopeBadRequestError,
     DashScopeConnectionError,
@@ -24,6 +23,7 @@ from langchain_qwen._errors import (
     DashScopeTimeoutError,
     IncompleteStreamError,
 )
+from langchain_qwen._responses import api as client_side
 from langchain_qwen.testing import (
     BuiltinCall,
     DashScopeEmulator,

@@ -180,7 +180,7 @@ async def test_key_absent_from_debug_logs_of_successful_calls(
 async def test_key_absent_from_debug_logs_during_retries(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from langchain_qwen._http import retry as _retry
+    from langchain_qwen._client.http import retry as _retry
 
     monkeypatch.setattr(_retry, "_INITIAL_BACKOFF", 0.001)
     with DashScopeEmulator(api_key=SECRET) as emu:

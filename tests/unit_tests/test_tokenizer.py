@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from langchain_qwen import _tokenizer as tk
+from langchain_qwen._models import tokenizer as tk
 
 pytest.importorskip("tiktoken")
 

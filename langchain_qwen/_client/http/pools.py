@@ -21,8 +21,8 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
+from langchain_qwen._client.http.spec import DEFAULT_TIMEOUT
 from langchain_qwen._compat import httpx
-from langchain_qwen._http.spec import DEFAULT_TIMEOUT
 
 __all__ = ["loop_async_client", "open_loop_clients"]
 

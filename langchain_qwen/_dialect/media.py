@@ -45,7 +45,7 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_qwen._model_profiles import get_model_profile
+from langchain_qwen._models.profiles import get_model_profile
 
 __all__ = [
     "OMNI_SAMPLE_RATE",

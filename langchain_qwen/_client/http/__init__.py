@@ -7,17 +7,17 @@
 
 from __future__ import annotations
 
-from langchain_qwen._http.body import encode_json
-from langchain_qwen._http.pools import loop_async_client
-from langchain_qwen._http.retry import backoff_delay
-from langchain_qwen._http.send import (
+from langchain_qwen._client.http.body import encode_json
+from langchain_qwen._client.http.pools import loop_async_client
+from langchain_qwen._client.http.retry import backoff_delay
+from langchain_qwen._client.http.send import (
     EventStream,
     aopen_stream,
     apost,
     open_stream,
     post,
 )
-from langchain_qwen._http.spec import (
+from langchain_qwen._client.http.spec import (
     DEFAULT_MAX_EVENT_BYTES,
     DEFAULT_TIMEOUT,
     Headers,

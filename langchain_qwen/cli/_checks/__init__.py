@@ -33,16 +33,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from langchain_qwen._compat import httpx
-from langchain_qwen._errors import error_fields, parse_error_body, redact, redact_url
-from langchain_qwen._model_profiles import (
-    MODEL_REGIONS,
-    all_models,
-    get_model_profile,
-    get_qwen_traits,
-    models_in_region,
+from langchain_qwen._client.errors import (
+    error_fields,
+    parse_error_body,
+    redact,
+    redact_url,
 )
-from langchain_qwen._regions import (
+from langchain_qwen._client.regions import (
     CODING_KEY_PREFIX,
     REGIONS,
     Endpoint,
@@ -50,6 +47,14 @@ from langchain_qwen._regions import (
     normalize_region,
     region_label,
     resolve_endpoint,
+)
+from langchain_qwen._compat import httpx
+from langchain_qwen._models.profiles import (
+    MODEL_REGIONS,
+    all_models,
+    get_model_profile,
+    get_qwen_traits,
+    models_in_region,
 )
 from langchain_qwen._version import __version__
 

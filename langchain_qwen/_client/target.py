@@ -12,13 +12,14 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from langchain_qwen import _http
-from langchain_qwen._contract import NO_KEY
-from langchain_qwen._errors import redact_url
-from langchain_qwen._regions import region_label
+from langchain_qwen._client import http as _http
+from langchain_qwen._client.errors import redact_url
+from langchain_qwen._client.regions import region_label
 from langchain_qwen._version import __version__
 
-__all__ = ["build_target", "cached_target"]
+__all__ = ["NO_KEY", "build_target", "cached_target"]
+
+NO_KEY = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 
 Cache = tuple[int, _http.RequestSpec] | None
 

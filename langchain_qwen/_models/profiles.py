@@ -28,14 +28,14 @@ from typing import Any, Literal, cast
 from langchain_core.language_models import ModelProfile
 from typing_extensions import TypedDict
 
-from langchain_qwen._model_inference import (
+from langchain_qwen._client.regions import normalize_region
+from langchain_qwen._models.inference import (
     apply_rules,
     derive_profile_flags,
     parse_name,
     pick_template,
     split_snapshot,
 )
-from langchain_qwen._regions import normalize_region
 from langchain_qwen.data._profiles import (
     _ALIASES,
     _PROFILES,
@@ -108,7 +108,7 @@ class QwenTraits(TypedDict):
     """Coding Plan hosts offering the model, out of `CODING_PLAN_HOSTS`."""
 
     tokenizer: Literal["qwen", "qwen3_6"]
-    """Vocabulary for local token counting (`langchain_qwen._tokenizer`):
+    """Vocabulary for local token counting (`langchain_qwen._models.tokenizer`):
     "qwen3_6" for Qwen3.5 and later, "qwen" (Qwen2.5 / Qwen3) otherwise."""
 
     inferred: bool

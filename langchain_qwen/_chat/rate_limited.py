@@ -20,7 +20,7 @@ from langchain_core.callbacks import (
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
-from langchain_qwen.rate_limiters import (
+from langchain_qwen._client.limiter import (
     QwenRateLimiter,
     estimate_prompt_tokens,
     in_limited_call,

@@ -16,14 +16,14 @@ import random
 import time
 from typing import NoReturn
 
-from langchain_qwen._compat import httpx
-from langchain_qwen._errors import (
+from langchain_qwen._client.errors import (
     connection_error,
     is_retryable,
     make_status_error,
     parse_error_body,
 )
-from langchain_qwen._http.spec import RequestSpec
+from langchain_qwen._client.http.spec import RequestSpec
+from langchain_qwen._compat import httpx
 
 __all__ = ["Attempts", "backoff_delay"]
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from langchain_qwen._regions import normalize_region
+from langchain_qwen._client.regions import normalize_region
 from langchain_qwen._version import __version__
 
 # Everything heavier is imported inside the command that needs it: `--help` and
@@ -42,13 +42,13 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from langchain_core.messages.ai import UsageMetadata
 
-    from langchain_qwen._doctor import (
+    from langchain_qwen.chat_models import ChatQwen
+    from langchain_qwen.cli._checks import (
         DoctorReport,
         ModelRow,
         ModelsReport,
         Probe,
     )
-    from langchain_qwen.chat_models import ChatQwen
 
 __all__ = [
     "ChatEvent",
@@ -138,8 +138,8 @@ def build_chat_model(
     Raises:
         ValueError: No key for a DashScope host, or bad settings.
     """
-    from langchain_qwen._doctor import resolve_target
     from langchain_qwen.chat_models import ChatQwen
+    from langchain_qwen.cli._checks import resolve_target
 
     kwargs: dict[str, Any] = {}
     if model:
@@ -306,7 +306,7 @@ def _read_question(args: argparse.Namespace, err: IO[str]) -> str | None:
 def _cmd_chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     import openai
 
-    from langchain_qwen._doctor import region_urls
+    from langchain_qwen.cli._checks import region_urls
 
     question = _read_question(args, err)
     if question is None:
@@ -394,7 +394,7 @@ def render_doctor(report: DoctorReport, *, color: bool = False) -> str:
     """The doctor report as text: findings by topic, probes, then the verdict."""
     style = _Style(color)
     lines = [style(f"langchain-qwen doctor (v{__version__})", _BOLD), ""]
-    from langchain_qwen._errors import redact_url
+    from langchain_qwen._client.redact import redact_url
 
     configured_url = (  # as the probes hold it: credentials hidden
         redact_url(report.endpoint.base_url.rstrip("/"))
@@ -452,7 +452,7 @@ def _verdict_lines(report: DoctorReport, style: _Style) -> list[str]:
 
 
 def _cmd_doctor(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from langchain_qwen._doctor import DEFAULT_TIMEOUT, region_urls, run_doctor
+    from langchain_qwen.cli._checks import DEFAULT_TIMEOUT, region_urls, run_doctor
 
     try:
         urls, _ = region_urls(args.region_url)
@@ -599,7 +599,7 @@ def _server_lines(report: ModelsReport) -> list[str]:
 
 
 def _cmd_models(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from langchain_qwen._doctor import DEFAULT_TIMEOUT, models_report, region_urls
+    from langchain_qwen.cli._checks import DEFAULT_TIMEOUT, models_report, region_urls
 
     try:
         urls, _ = region_urls(args.region_url)
@@ -764,7 +764,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true", help="machine-readable output")
     models.set_defaults(func=_cmd_models)
 
-    from langchain_qwen._batch_cli import add_batch_command  # small; work is lazy
+    from langchain_qwen.cli.batch import add_batch_command  # small; work is lazy
 
     add_batch_command(sub, common)
     return parser

@@ -2,7 +2,7 @@
 
 Pure functions without data of their own: the generator (`make profiles`) uses them
 to fill catalogue entries that models.dev has no data for, and
-`langchain_qwen._model_profiles` uses them at run time for names never seen
+`langchain_qwen._models.profiles` uses them at run time for names never seen
 before (`qwen3.9-max`, `qwen4-plus`, `qwen3.7-flash-2027-01-01`).
 
 A name follows DashScope's grammar: a series (`qwen`, `qwen3.5`, `qwq`, `qvq`)

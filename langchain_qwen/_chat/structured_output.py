@@ -68,7 +68,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ValidationError
 
 from langchain_qwen._dialect.rules import THINKING
-from langchain_qwen._model_profiles import get_qwen_traits
+from langchain_qwen._models.profiles import get_qwen_traits
 from langchain_qwen._tools import (
     add_system_instruction,
     check_tools,
@@ -232,7 +232,7 @@ def bind_tools_kwargs(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The OpenAI-format tools and the other keywords ``bind_tools`` binds."""
     # Imported here: _responses_api imports the dialects, which import this module.
-    from langchain_qwen._responses_api import is_builtin_tool
+    from langchain_qwen._responses.api import is_builtin_tool
 
     if response_format is not None and strict is None:
         strict = True  # ChatOpenAI's default when a response format comes along

@@ -10,8 +10,8 @@ knows LangChain: :class:`EventStream` yields each event's ``data`` bytes.
 * Timeouts: httpx applies ``timeout`` to each phase (connect, each read, ...). A
   numeric ``timeout`` is also a deadline for the whole call: retries, ``Retry-After``
   waits, a trickled body and a streamed answer all end within it.
-* Failures raise the package's own exceptions, built by ``_errors`` without the key,
-  and chained to nothing: the httpx exception's frames hold the raw headers.
+* Failures raise the package's own exceptions, built by ``_client.errors`` without the
+  key, and chained to nothing: the httpx exception's frames hold the raw headers.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from langchain_qwen._compat import STREAM_ERRORS, httpx
-from langchain_qwen._errors import (
+from langchain_qwen._client.errors import (
     body_too_large,
     deadline_error,
     event_too_large,
@@ -34,10 +33,11 @@ from langchain_qwen._errors import (
     redirect_error,
     stream_broken,
 )
-from langchain_qwen._http.body import encode_json
-from langchain_qwen._http.retry import Attempts
-from langchain_qwen._http.spec import RequestSpec
-from langchain_qwen._http.sse import EventTooLarge, SSEDecoder
+from langchain_qwen._client.http.body import encode_json
+from langchain_qwen._client.http.retry import Attempts
+from langchain_qwen._client.http.spec import RequestSpec
+from langchain_qwen._client.http.sse import EventTooLarge, SSEDecoder
+from langchain_qwen._compat import STREAM_ERRORS, httpx
 
 __all__ = ["EventStream", "aopen_stream", "apost", "open_stream", "post"]
 

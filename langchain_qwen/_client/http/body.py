@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from langchain_qwen._errors import non_finite_error, unencodable_error
+from langchain_qwen._client.errors import non_finite_error, unencodable_error
 
 __all__ = ["encode_json"]
 

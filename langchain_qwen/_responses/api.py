@@ -39,14 +39,14 @@ from langchain_openai.chat_models import base as oai
 from openai._models import construct_type
 from openai.types.responses import Response
 
-from langchain_qwen import _http
-from langchain_qwen._dialect import rules as _rules
-from langchain_qwen._errors import (
+from langchain_qwen._client import http as _http
+from langchain_qwen._client.errors import (
     DashScopeStreamError,
     IncompleteStreamError,
     stream_error,
 )
-from langchain_qwen._regions import REGIONS, region_label
+from langchain_qwen._client.regions import REGIONS, check_responses_region
+from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._wire import PROVIDER, aiter_chunks, iter_chunks
 
 if TYPE_CHECKING:
@@ -60,10 +60,8 @@ if TYPE_CHECKING:
     from langchain_qwen.chat_models import ChatQwen
 
 __all__ = [
-    "RESPONSES_REGIONS",
     "agenerate",
     "astream",
-    "check_region",
     "generate",
     "is_builtin_tool",
     "payload",
@@ -72,8 +70,6 @@ __all__ = [
     "wanted",
 ]
 
-RESPONSES_REGIONS = ("singapore", "china", "us")
-"""Regions whose shared host serves the Responses API (vendor pages, 2026)."""
 _APP_PROTOCOL_PATH = "/api/v2/apps/protocols/compatible-mode/v1"
 SESSION_CACHE_HEADER = "x-dashscope-session-cache"
 # Per-call keywords only the Responses API has (selecting it when present).
@@ -159,20 +155,6 @@ def wanted(llm: ChatQwen, kwargs: Mapping[str, Any]) -> bool:
     )
 
 
-def check_region(region: str | None) -> None:
-    """Refuse regions whose DashScope host has no Responses API."""
-    if region is None or region in RESPONSES_REGIONS:
-        return
-    served = ", ".join(f"{r} ({region_label(r)})" for r in RESPONSES_REGIONS)
-    msg = (
-        f"use_responses_api: DashScope's Responses API is not available in "
-        f"region={region!r} ({region_label(region)}). It is served in: {served}. "
-        "Use Chat Completions there (use_responses_api=False, no built-in tools, "
-        "no previous_response_id), or a key and region where it is served."
-    )
-    raise ValueError(msg)
-
-
 def responses_url(base_url: str, region: str | None) -> str:
     """The Responses endpoint for a compatible-mode base URL.
 
@@ -180,7 +162,7 @@ def responses_url(base_url: str, region: str | None) -> str:
     (``/api/v2/apps/protocols/compatible-mode/v1/responses``); workspace hosts and
     other servers next to their chat endpoint (``{base_url}/responses``).
     """
-    check_region(region)
+    check_responses_region(region)
     parsed = urlparse(base_url)
     if region is not None and parsed.hostname == REGIONS[region].shared_host:
         return f"{parsed.scheme}://{parsed.netloc}{_APP_PROTOCOL_PATH}/responses"

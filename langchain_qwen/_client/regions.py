@@ -26,11 +26,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from langchain_qwen._client.redact import redact_url
+
 __all__ = [
     "CODING_KEY_PREFIX",
     "PLANS",
     "REGIONS",
+    "RESPONSES_REGIONS",
     "Endpoint",
+    "check_responses_region",
     "coding_plan_urls",
     "is_dashscope_host",
     "normalize_plan",
@@ -250,8 +254,6 @@ def resolve_endpoint(
 
 def _warn_if_region_overridden(var: str, url: str, region: str | None) -> None:
     """The documented order lets the variable win; say so when region= disagrees."""
-    from langchain_qwen._errors import redact_url  # heavy: not at `cli --help`
-
     if region is None:
         return
     wanted = normalize_region(region)
@@ -276,8 +278,6 @@ def _check_url(name: str, url: Any) -> None:
 
 
 def _shown(value: Any) -> str:
-    from langchain_qwen._errors import redact_url  # heavy: not at `cli --help`
-
     return repr(redact_url(value)) if isinstance(value, str) else repr(value)
 
 
@@ -328,3 +328,21 @@ def region_label(region: str | None) -> str:
     if region is None:
         return "a custom endpoint"
     return REGIONS[region].label
+
+
+RESPONSES_REGIONS = ("singapore", "china", "us")
+"""Regions whose shared host serves the Responses API (vendor pages, 2026)."""
+
+
+def check_responses_region(region: str | None) -> None:
+    """Refuse regions whose DashScope host has no Responses API."""
+    if region is None or region in RESPONSES_REGIONS:
+        return
+    served = ", ".join(f"{r} ({region_label(r)})" for r in RESPONSES_REGIONS)
+    msg = (
+        f"use_responses_api: DashScope's Responses API is not available in "
+        f"region={region!r} ({region_label(region)}). It is served in: {served}. "
+        "Use Chat Completions there (use_responses_api=False, no built-in tools, "
+        "no previous_response_id), or a key and region where it is served."
+    )
+    raise ValueError(msg)

@@ -20,26 +20,25 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, SecretStr
 
-from langchain_qwen import _http, _responses_api
-from langchain_qwen._dialect import rules
-from langchain_qwen._errors import redact_url
-from langchain_qwen._regions import (
+from langchain_qwen._client import http as _http
+from langchain_qwen._client.errors import redact_url
+from langchain_qwen._client.regions import (
     CODING_KEY_PREFIX,
+    check_responses_region,
     is_dashscope_host,
     region_label,
     resolve_endpoint,
 )
+from langchain_qwen._client.target import NO_KEY
+from langchain_qwen._dialect import rules
 
 __all__ = [
     "ALIASES",
-    "NO_KEY",
     "REFUSED",
     "check_constructor_keywords",
     "clean_key",
     "prepare_values",
 ]
-
-NO_KEY = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 
 _OPENAI_ONLY = "an OpenAI setting DashScope does not have"
 _OWN_TRANSPORT = (
@@ -49,7 +48,7 @@ _OWN_TRANSPORT = (
 
 REFUSED: dict[str, str] = {
     # The Responses API fields (use_responses_api, use_previous_response_id, reasoning,
-    # include, truncation, store) are honoured by _responses_api (issue 13).
+    # include, truncation, store) are honoured by _responses.api (issue 13).
     "context_management": f"{_OPENAI_ONLY} (OpenAI's Responses API compaction)",
     "verbosity": _OPENAI_ONLY,
     "service_tier": _OPENAI_ONLY,
@@ -208,7 +207,7 @@ def prepare_values(
                 "use_responses_api=False."
             )
             raise ValueError(msg)
-        _responses_api.check_region(endpoint.region)
+        check_responses_region(endpoint.region)
     parsed = urlparse(endpoint.base_url)
     has_key = values.get("api_key") is not None or (
         values.get("openai_api_key") is not None

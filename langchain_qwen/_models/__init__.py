@@ -1,0 +1,1 @@
+"""Model facts: the catalogue (generated ``data/``), name inference, the tokenizer."""
