@@ -49,6 +49,9 @@ from langchain_core.runnables import (
 
 from langchain_qwen._client.errors import (
     DashScopeBatchError,
+    DashScopeConnectionError,
+    DashScopeTimeoutError,
+    connection_error,
     is_retryable,
     make_status_error,
     parse_error_body,
@@ -212,6 +215,14 @@ class _Api:
             return None
         return backoff_delay(attempt, response)
 
+    def _lost(
+        self, exc: Exception, request: httpx.Request
+    ) -> DashScopeConnectionError | DashScopeTimeoutError:
+        """One of our exceptions for a request that got no answer."""
+        return connection_error(
+            exc, request, self.target.where, self.target.headers.secrets()
+        )
+
     def _value(self, response: httpx.Response, raw: bool) -> Any:
         if response.status_code >= 400:
             raise make_status_error(
@@ -230,10 +241,10 @@ class _Api:
             request = self._request(client, method, path, **kw)
             try:
                 response = client.send(request)
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 delay = self._retry_delay(attempt, None, method == "GET")
                 if delay is None:
-                    raise
+                    raise self._lost(exc, request) from exc
             else:
                 delay = self._retry_delay(attempt, response, True)
                 if delay is None:
@@ -250,10 +261,10 @@ class _Api:
             request = self._request(client, method, path, **kw)
             try:
                 response = await client.send(request)
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 delay = self._retry_delay(attempt, None, method == "GET")
                 if delay is None:
-                    raise
+                    raise self._lost(exc, request) from exc
             else:
                 delay = self._retry_delay(attempt, response, True)
                 if delay is None:

@@ -191,6 +191,12 @@ class BatchService:
         with self._lock:
             return list(self._batches)
 
+    @property
+    def file_ids(self) -> list[str]:
+        """Ids of every file stored (uploads and results), oldest first."""
+        with self._lock:
+            return list(self._files)
+
     def file_content(self, file_id: str) -> bytes:
         """The bytes of a stored file (for tests)."""
         with self._lock:
