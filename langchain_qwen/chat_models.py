@@ -587,11 +587,10 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
     ) -> dict[str, Any]:
         kwargs["stream"] = True
         include_usage = self.stream_usage if stream_usage is None else stream_usage
-        if include_usage:  # a per-call stream_options wins
-            kwargs["stream_options"] = {
-                "include_usage": True,
-                **(kwargs.get("stream_options") or {}),
-            }
+        options = kwargs.get("stream_options")
+        # A per-call stream_options wins; one that is no dict is left to the checks.
+        if include_usage and (options is None or isinstance(options, dict)):
+            kwargs["stream_options"] = {"include_usage": True, **(options or {})}
         return self._get_request_payload(messages, stop=stop, **kwargs)
 
     # _stream/_astream (RateLimitedCalls) run these, through a QwenRateLimiter if set.

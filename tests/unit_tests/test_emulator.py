@@ -25,6 +25,7 @@ import openai
 import pytest
 from pydantic import BaseModel, Field
 
+from langchain_qwen import DashScopeRateLimitError
 from langchain_qwen.testing import (
     DashScopeEmulator,
     RecordedRequest,
@@ -1273,7 +1274,7 @@ def test_reset_returns_to_a_new_emulators_state(
     emulator.context_cache.ttl = 1.0
     emulator.script(Reply.text("scripted"))
     assert llm.invoke("one").content == "scripted"
-    with pytest.raises(Exception, match="limit_requests"):
+    with pytest.raises(DashScopeRateLimitError, match="429 - limit_requests"):
         llm.invoke("two")
     port = emulator.port
     emulator.script(Reply.text("never served"))
