@@ -56,7 +56,7 @@ from langchain_qwen._client.errors import (
     make_status_error,
     parse_error_body,
 )
-from langchain_qwen._client.http import backoff_delay
+from langchain_qwen._client.http import backoff_delay, split_user_info
 from langchain_qwen._compat import httpx
 
 if TYPE_CHECKING:
@@ -180,7 +180,9 @@ class _Api:
     def __init__(self, llm: ChatQwen) -> None:
         self.llm = llm
         self.target = llm._request_target(None)
-        self.base = (llm.openai_api_base or "").rstrip("/")
+        # Credentials in the URL travel in the target's Authorization header: a URL
+        # with them would be logged by httpx on every request.
+        self.base, _ = split_user_info((llm.openai_api_base or "").rstrip("/"))
         self.headers = {
             k: v
             for k, v in self.target.headers.for_httpx().items()

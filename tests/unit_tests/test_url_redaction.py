@@ -18,7 +18,12 @@ from typing import Any
 
 import pytest
 
-from langchain_qwen import ChatQwen, DashScopeAPIError, DashScopeConnectionError
+from langchain_qwen import (
+    ChatQwen,
+    DashScopeAPIError,
+    DashScopeConnectionError,
+)
+from langchain_qwen._client.errors import DashScopeBatchError
 from langchain_qwen._client.redact import redact, redact_url
 from langchain_qwen.testing import DashScopeEmulator, Reply
 
@@ -244,3 +249,29 @@ def test_doctor_report_hides_url_credentials(
     proxy_text = " ".join(f.message + str(f.fix) for f in findings)
     assert "proxy.corp:3128" in proxy_text
     _assert_hidden(proxy_text, form)
+
+
+# -------------------------------------------------------------------------- Batch
+@pytest.mark.usefixtures("fast_backoff")
+@pytest.mark.parametrize("form", FORMS, ids=FORM_IDS)
+def test_batch_errors_and_logs_hide_url_credentials(
+    form: Any, emulator: DashScopeEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    from langchain_qwen.batch import BatchJob, submit_batch
+
+    caplog.set_level(logging.DEBUG)
+    url = _url(form, f"127.0.0.1:{_closed_port()}", "http")
+    llm = ChatQwen(base_url=url, api_key="sk-x", max_retries=1)
+    with pytest.raises(DashScopeBatchError, match="Submission stopped") as info:
+        submit_batch(llm, ["hi"])
+    with pytest.raises(DashScopeConnectionError, match=r"127\.0\.0\.1") as polled:
+        BatchJob.attach(llm, "batch_x").status()
+    # A server that answers (the credentials become Basic auth: a 401).
+    host = emulator.base_url.split("://", 1)[1].split("/", 1)[0]
+    answered = ChatQwen(base_url=_url(form, host, "http"), api_key="sk-x")
+    with pytest.raises(DashScopeBatchError, match="Submission stopped") as refused:
+        submit_batch(answered, ["hi"])
+    shown = f"{info.value!s} {info.value!r} {polled.value!s} {polled.value!r}"
+    shown += f"{refused.value!s} {refused.value.__cause__!r}"
+    assert "127.0.0.1" in shown
+    _assert_hidden(shown + _logs(caplog, form), form)
