@@ -1,5 +1,5 @@
 # Everything bootstraps itself: a fresh machine needs only python3 (>= 3.10) and pip.
-.PHONY: demo test test_ray integration_tests lint format type bench bench_quick notebooks profiles check all
+.PHONY: demo test test_ray integration_tests lint format type bench bench_quick bench_embeddings notebooks profiles check all
 
 PYTHON ?= python3
 TOOLS := .tools
@@ -72,6 +72,11 @@ bench: .venv/.synced
 
 bench_quick: .venv/.synced
 	$(UV) run --locked --no-sync python bench/run.py --quick
+	$(UV) run --locked --no-sync python bench/embeddings.py --quick
+
+## bench_embeddings: 10,000 documents through QwenEmbeddings vs DashScopeEmbeddings and OpenAIEmbeddings
+bench_embeddings: .venv/.synced
+	$(UV) run --locked --no-sync python bench/embeddings.py
 
 ## notebooks: re-run the notebooks offline (emulator) and store their outputs
 notebooks: .venv/.synced

@@ -38,11 +38,15 @@ if TYPE_CHECKING:
     from langchain_qwen._models.profiles import get_model_profile, get_qwen_traits
     from langchain_qwen._models.tokenizer import stop_to_token_ids
     from langchain_qwen.chat_models import ChatQwen
+    from langchain_qwen.embeddings import QwenEmbeddings
+    from langchain_qwen.rerank import QwenRerank
 
 # Imported on first use: langchain-openai takes seconds to import, and the CLI's
 # `doctor`/`models` and `langchain_qwen.testing` users should not pay for it.
 _LAZY = {
     "ChatQwen": "chat_models",
+    "QwenEmbeddings": "embeddings",
+    "QwenRerank": "rerank",
     "context_cache_middleware": "_dialect.cache",
     "mark_cache_breakpoint": "_dialect.cache",
     "audio_block_from_file": "_dialect.media",
@@ -88,6 +92,8 @@ __all__ = [
     "DashScopeStreamError",
     "DashScopeTimeoutError",
     "IncompleteStreamError",
+    "QwenEmbeddings",
+    "QwenRerank",
     "__version__",
     "audio_block_from_file",
     "audio_wav_bytes",

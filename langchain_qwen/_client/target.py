@@ -9,6 +9,7 @@ reads, so ``model_copy(update=...)`` never reuses a stale host or headers.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import SecretStr
 
@@ -36,10 +37,32 @@ def _token(key: Any) -> str:
     return NO_KEY
 
 
+def _join(base: str, path: str) -> str:
+    if not path.startswith("/"):
+        return f"{base}/{path}"
+    # DashScope's root: the base without its /compatible-mode/v1 (a proxy's path
+    # prefix, or the emulator's region prefix, stays).
+    root, found, _ = base.rpartition("/compatible-")
+    if found:
+        return root + path
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
 def build_target(
-    settings: Any, model: str | None, token: str | None, timeout: Any, retries: int
+    settings: Any,
+    model: str | None,
+    token: str | None,
+    timeout: Any,
+    retries: int,
+    path: str = "chat/completions",
 ) -> _http.RequestSpec:
-    """The request spec for ``settings`` (a ChatQwen; only its fields are read)."""
+    """The request spec for ``settings`` (a ChatQwen; only its fields are read).
+
+    ``path`` is the endpoint below the base URL, or, starting with ``/``, below
+    DashScope's root (the base URL without ``/compatible-mode/v1`` or
+    ``/compatible-api/v1``), where the native endpoints live.
+    """
     if token is None:
         token = _token(settings.openai_api_key)
     token = _http.check_api_key(token.strip())
@@ -51,14 +74,14 @@ def build_target(
         "Content-Type": "application/json",
         "User-Agent": f"langchain-qwen/{__version__}",
     }
-    if settings.openai_organization:
+    if getattr(settings, "openai_organization", None):
         headers["OpenAI-Organization"] = settings.openai_organization
     headers.update(settings.default_headers or {})
     shown = redact_url(settings.openai_api_base or "").rstrip("/")
     region = settings.region
     query = settings.default_query or {}
     return _http.RequestSpec(
-        url=f"{base}/chat/completions",
+        url=_join(base, path),
         headers=_http.Headers(headers),
         timeout=timeout,
         max_retries=retries,
@@ -66,7 +89,9 @@ def build_target(
         region=region,
         model=model,
         query=tuple((str(k), str(v)) for k, v in query.items()),
-        max_event_bytes=settings.max_event_bytes,
+        max_event_bytes=getattr(
+            settings, "max_event_bytes", _http.DEFAULT_MAX_EVENT_BYTES
+        ),
     )
 
 
@@ -77,6 +102,7 @@ def cached_target(
     token: str | None,
     timeout: Any,
     retries: int,
+    path: str = "chat/completions",
 ) -> tuple[Cache, _http.RequestSpec]:
     """The spec and the cache to keep: rebuilt when a setting it reads changed.
 
@@ -91,17 +117,18 @@ def cached_target(
             settings.openai_api_base,
             repr(settings.default_headers),
             repr(settings.default_query),
-            settings.openai_organization,
+            getattr(settings, "openai_organization", None),
             repr(timeout),
             retries,
+            path,
             settings.region,
-            settings.max_event_bytes,
+            getattr(settings, "max_event_bytes", None),
             key.get_secret_value() if isinstance(key, SecretStr) else None,
         )
     )
     if token is None and cache is not None and cache[0] == fingerprint:
         return cache, cache[1]
-    target = build_target(settings, model, token, timeout, retries)
+    target = build_target(settings, model, token, timeout, retries, path)
     if token is None and not callable(key):
         cache = (fingerprint, target)
     return cache, target

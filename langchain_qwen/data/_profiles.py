@@ -14,6 +14,9 @@ source). Read it through `langchain_qwen._models.profiles`.
 * `_RULES`, `_SNAPSHOT_RULES`: trait rules by name, for names without an entry.
 * `_SNAPSHOT_FLOORS`: per region, the first dated snapshot of each family its
   "and later" entries offer.
+* `_EMBEDDING_MODELS`, `_RERANK_MODELS`: per model the request caps (inputs or
+  documents per request, tokens per input), `dimensions` (embeddings), regions and
+  endpoints (rerank).
 """
 
 from typing import Any
@@ -6745,5 +6748,77 @@ _SNAPSHOT_FLOORS: dict[str, dict[str, str]] = {
         "qwen-flash": "2025-07-28",
         "qwen-plus": "2025-01-25",
         "qwen3-max": "2025-09-23",
+    },
+}
+
+_EMBEDDING_MODELS: dict[str, dict[str, Any]] = {
+    "qwen3.7-text-embedding": {
+        "max_batch": 20,
+        "max_tokens": 128_000,
+        "dimensions": (2560, 2048, 1536, 1024, 768, 512, 256),
+        "default_dimension": 1024,
+        "regions": ("china",),
+    },
+    "qwen3.7-text-embedding-flash": {
+        "max_batch": 10,
+        "max_tokens": 131_072,
+        "dimensions": (1024, 768, 512, 256),
+        "default_dimension": 1024,
+        "regions": ("china",),
+    },
+    "text-embedding-v1": {
+        "max_batch": 25,
+        "max_tokens": 2048,
+        "dimensions": (),
+        "default_dimension": 1536,
+        "regions": ("china",),
+    },
+    "text-embedding-v2": {
+        "max_batch": 25,
+        "max_tokens": 2048,
+        "dimensions": (),
+        "default_dimension": 1536,
+        "regions": ("china",),
+    },
+    "text-embedding-v3": {
+        "max_batch": 10,
+        "max_tokens": 8192,
+        "dimensions": (1024, 768, 512, 256, 128, 64),
+        "default_dimension": 1024,
+        "regions": ("singapore", "china"),
+    },
+    "text-embedding-v4": {
+        "max_batch": 10,
+        "max_tokens": 8192,
+        "dimensions": (2048, 1536, 1024, 768, 512, 256, 128, 64),
+        "default_dimension": 1024,
+        "regions": ("singapore", "china", "hongkong"),
+    },
+}
+
+_RERANK_MODELS: dict[str, dict[str, Any]] = {
+    "gte-rerank-v2": {
+        "max_documents": 500,
+        "max_tokens": 4000,
+        "regions": ("china",),
+        "endpoints": ("native",),
+    },
+    "qwen3-rerank": {
+        "max_documents": 500,
+        "max_tokens": 4000,
+        "regions": ("singapore", "china"),
+        "endpoints": ("compatible", "native"),
+    },
+    "qwen3-vl-rerank": {
+        "max_documents": 100,
+        "max_tokens": 8000,
+        "regions": ("china",),
+        "endpoints": ("native",),
+    },
+    "qwen3.7-text-rerank": {
+        "max_documents": 100,
+        "max_tokens": 32_768,
+        "regions": ("china",),
+        "endpoints": ("native",),
     },
 }

@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--chunk-size", type=int, default=4)
     serve.add_argument("--stream-delay", type=float, default=0.0)
     serve.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long before answering each request",
+    )
+    serve.add_argument(
         "--legacy-nonstream-thinking",
         action="store_true",
         help="refuse non-streaming thinking calls like older DashScope",
@@ -127,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             chunk_size=args.chunk_size,
             stream_delay=args.stream_delay,
             default_chunks=args.text_chunks,
+            latency=args.latency,
         )
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"error: {exc}\n")

@@ -6,6 +6,8 @@ next to the client's `data/_profiles.py`. The emulator keeps its own copy so tha
 it imports nothing from the client; a unit test checks that the two agree.
 """
 
+from typing import Any
+
 MODELS_BY_REGION: dict[str, tuple[str, ...]] = {
     "singapore": (
         "qvq-max",
@@ -349,4 +351,76 @@ MODELS_BY_REGION: dict[str, tuple[str, ...]] = {
         "qwen3.5-plus",
         "qwen3.6-plus",
     ),
+}
+
+EMBEDDING_MODELS: dict[str, dict[str, Any]] = {
+    "qwen3.7-text-embedding": {
+        "max_batch": 20,
+        "max_tokens": 128_000,
+        "dimensions": (2560, 2048, 1536, 1024, 768, 512, 256),
+        "default_dimension": 1024,
+        "regions": ("china",),
+    },
+    "qwen3.7-text-embedding-flash": {
+        "max_batch": 10,
+        "max_tokens": 131_072,
+        "dimensions": (1024, 768, 512, 256),
+        "default_dimension": 1024,
+        "regions": ("china",),
+    },
+    "text-embedding-v1": {
+        "max_batch": 25,
+        "max_tokens": 2048,
+        "dimensions": (),
+        "default_dimension": 1536,
+        "regions": ("china",),
+    },
+    "text-embedding-v2": {
+        "max_batch": 25,
+        "max_tokens": 2048,
+        "dimensions": (),
+        "default_dimension": 1536,
+        "regions": ("china",),
+    },
+    "text-embedding-v3": {
+        "max_batch": 10,
+        "max_tokens": 8192,
+        "dimensions": (1024, 768, 512, 256, 128, 64),
+        "default_dimension": 1024,
+        "regions": ("singapore", "china"),
+    },
+    "text-embedding-v4": {
+        "max_batch": 10,
+        "max_tokens": 8192,
+        "dimensions": (2048, 1536, 1024, 768, 512, 256, 128, 64),
+        "default_dimension": 1024,
+        "regions": ("singapore", "china", "hongkong"),
+    },
+}
+
+RERANK_MODELS: dict[str, dict[str, Any]] = {
+    "gte-rerank-v2": {
+        "max_documents": 500,
+        "max_tokens": 4000,
+        "regions": ("china",),
+        "endpoints": ("native",),
+    },
+    "qwen3-rerank": {
+        "max_documents": 500,
+        "max_tokens": 4000,
+        "regions": ("singapore", "china"),
+        "endpoints": ("compatible", "native"),
+    },
+    "qwen3-vl-rerank": {
+        "max_documents": 100,
+        "max_tokens": 8000,
+        "regions": ("china",),
+        "endpoints": ("native",),
+    },
+    "qwen3.7-text-rerank": {
+        "max_documents": 100,
+        "max_tokens": 32_768,
+        "regions": ("china",),
+        "endpoints": ("native",),
+    },
 }

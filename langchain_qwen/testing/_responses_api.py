@@ -28,6 +28,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from langchain_qwen.testing import _http
+from langchain_qwen.testing._cooperative import answer_for
 from langchain_qwen.testing._render import (
     JSON,
     MALFORMED_EVENT,
@@ -37,11 +39,10 @@ from langchain_qwen.testing._render import (
     estimate_tokens,
     split_text,
 )
-from langchain_qwen.testing._replies import Reply, ToolCall, status_for
+from langchain_qwen.testing._replies import Reply, ToolCall, forced_tool, status_for
 from langchain_qwen.testing._rules import RuleError, message_text
 
 if TYPE_CHECKING:
-    from langchain_qwen.testing import _http
     from langchain_qwen.testing._server import DashScopeEmulator, RecordedRequest
 
 __all__ = [
@@ -416,18 +417,67 @@ class ResponsesEndpoint:
 def _default_reply(
     history: list[dict[str, Any]], items: list[dict[str, Any]], body: Mapping[str, Any]
 ) -> Reply:
-    """Echo the last user text; name the earlier user turns of a stored chain."""
+    """The unscripted answer: the chat model's (`_cooperative`) on the same request.
+
+    A tool call the prompt asks for, structured output, or the answer after a
+    function result; else an echo of the last user text naming the earlier user
+    turns of a stored chain.
+    """
+    thinking = body.get("enable_thinking") is True
+    context = [*history, *items]
+    chat = _as_chat(context, body)
+    answer = answer_for(chat, forced_tool(chat))
+    if answer.calls:
+        calls = [{"name": name, "arguments": args} for name, args in answer.calls]
+        reasoning = f"The request needs {answer.calls[0][0]}." if thinking else None
+        return Reply.tool_calls(calls, reasoning=reasoning)
+    follows_tool = bool(context) and context[-1].get("type") == "function_call_output"
+    if follows_tool or "response_format" in chat:
+        return Reply.text(answer.content, reasoning="I read it." if thinking else None)
     users = [
         _item_text(i)
-        for i in [*history, *items]
+        for i in context
         if i["type"] == "message" and i.get("role") == "user"
     ]
     last = users[-1] if users else ""
     text = f"Echo: {last}"
     if len(users) > 1:
         text += " (earlier: " + " | ".join(users[:-1]) + ")"
-    thinking = body.get("enable_thinking") is True
     return Reply.text(text, reasoning=f"The user said {last!r}." if thinking else None)
+
+
+def _as_chat(context: list[dict[str, Any]], body: Mapping[str, Any]) -> dict[str, Any]:
+    """The Chat Completions request a Responses request amounts to."""
+    messages: list[dict[str, Any]] = []
+    for item in context:
+        kind = item.get("type")
+        if kind == "message":
+            role = "system" if item.get("role") == "developer" else item.get("role")
+            messages.append({"role": role, "content": _item_text(item)})
+        elif kind == "function_call":
+            function = {"name": item.get("name"), "arguments": item.get("arguments")}
+            call = {"id": item.get("call_id"), "type": "function", "function": function}
+            messages.append({"role": "assistant", "content": "", "tool_calls": [call]})
+        elif kind == "function_call_output":
+            messages.append({"role": "tool", "content": _item_text(item)})
+    tools = [
+        {"type": "function", "function": t}
+        for t in body.get("tools") or ()
+        if isinstance(t, Mapping) and t.get("type") == "function"
+    ]
+    chat: dict[str, Any] = {"messages": messages, "tools": tools}
+    choice = body.get("tool_choice")
+    if isinstance(choice, Mapping) and choice.get("type") == "function":
+        choice = {"type": "function", "function": {"name": choice.get("name")}}
+    chat["tool_choice"] = choice
+    text = body.get("text")
+    fmt = text.get("format") if isinstance(text, Mapping) else None
+    if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
+        spec = {"name": fmt.get("name"), "schema": fmt.get("schema")}
+        chat["response_format"] = {"type": "json_schema", "json_schema": spec}
+    elif isinstance(fmt, Mapping) and fmt.get("type") == "json_object":
+        chat["response_format"] = {"type": "json_object"}
+    return chat
 
 
 def _citations(answer: ResponsesReply, text: str) -> list[dict[str, Any]]:
@@ -695,8 +745,6 @@ async def _send(
     stream: bool,
 ) -> bool:
     """Send the response (as JSON, or as its event stream) with the reply's faults."""
-    from langchain_qwen.testing._server import _write_events, merge_headers
-
     reply = answer.reply
     renderer = emu._flavor.renderer
     extra = list(reply.headers)
@@ -713,7 +761,7 @@ async def _send(
             code, message, type_ = fault
             err = RuleError(status_for(code), code, message, type_)
             return await emu._send_error(conn, record, err, ctx, keep, extra)
-        headers = merge_headers(renderer.headers(ctx, content_type=JSON), extra)
+        headers = _http.merge_headers(renderer.headers(ctx, content_type=JSON), extra)
         if reply.malformed_after is not None:
             await conn.send(200, headers, b"{not json", keep_alive=keep)
             return keep
@@ -727,7 +775,9 @@ async def _send(
         return keep
 
     frames = [_frame(e, n) for n, e in enumerate(_events(answer, response, ctx))]
-    headers = merge_headers(renderer.headers(ctx, content_type=SSE, stream=True), extra)
+    headers = _http.merge_headers(
+        renderer.headers(ctx, content_type=SSE, stream=True), extra
+    )
     chunked = conn.version == "HTTP/1.1"
     keep_after = keep and chunked and not reply.has_stream_fault
     if not keep_after:
@@ -735,7 +785,7 @@ async def _send(
     await conn.start_stream(200, headers, chunked=chunked)
     delay = reply.event_delay if reply.event_delay is not None else emu._stream_delay
     if reply.drop_after is not None:
-        await _write_events(conn, frames[: reply.drop_after], delay)
+        await _http.write_events(conn, frames[: reply.drop_after], delay)
         conn.close()
         return False
     if fault is not None and fault_at is not None:
@@ -747,7 +797,7 @@ async def _send(
         frames = [*frames[:cut], MALFORMED_EVENT, *frames[cut:]]
     elif reply.no_done:
         frames = frames[:-1]  # no response.completed: the answer never finishes
-    await _write_events(conn, frames, delay)
+    await _http.write_events(conn, frames, delay)
     await conn.end_stream()
     if not keep_after:
         conn.close()

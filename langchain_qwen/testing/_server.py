@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from langchain_qwen.testing import _http, _models, _rules
+from langchain_qwen.testing import _http, _models, _retrieval, _rules
 from langchain_qwen.testing._batches import BatchService, Refused
 from langchain_qwen.testing._context_cache import ContextCache
 from langchain_qwen.testing._flavors import Flavor, make_flavor
@@ -43,7 +43,6 @@ Responder = Callable[[dict[str, Any]], "Reply | ResponsesReply"]
 DEFAULT_API_KEY = "sk-emulator-0000000000000000"
 _REGION_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 _BACKLOG = 2048
-_FLUSH_EVERY = 32  # events between drains when no delay is asked for
 
 
 @dataclass
@@ -137,6 +136,8 @@ class DashScopeEmulator:
         reject_dashscope_keys: Refuse DashScope-only top-level keys
             (`enable_thinking`, `enable_search`, ...) with a 400. Default: on for
             `vllm`/`sglang`, off otherwise.
+        latency: Seconds to wait before answering each request (any endpoint), as
+            network and model time would; also settable as `emu.latency`.
 
     Raises:
         ValueError: On an unknown flavor, bad region names, or both `api_key` and
@@ -157,6 +158,7 @@ class DashScopeEmulator:
         stream_delay: float = 0.0,
         default_chunks: int | None = None,
         reject_dashscope_keys: bool | None = None,
+        latency: float = 0.0,
     ) -> None:
         self._flavor: Flavor = make_flavor(flavor)
         if regions is not None and api_key is not None:
@@ -203,6 +205,11 @@ class DashScopeEmulator:
         """RPM/TPM per key and model (`rate_limits.set(model, rpm=, tpm=)`)."""
         self.context_cache = ContextCache()
         """Explicit cache entries written by `cache_control` markers (DashScope)."""
+        self._latency = max(0.0, float(latency))
+        self.latency = self._latency
+        """Seconds to wait before answering each request (`reset()` restores it)."""
+        self.retrieval = _retrieval.RetrievalSettings()
+        """Settings of the embeddings and rerank endpoints (see `_retrieval`)."""
 
     def _strict_lists(
         self, models: Mapping[str, Sequence[str]] | Sequence[str] | None
@@ -276,6 +283,11 @@ class DashScopeEmulator:
             msg = f"region {region!r} is not configured"
             raise KeyError(msg)
         return self._base_url_for(region)
+
+    @property
+    def rerank_base_url(self) -> str:
+        """The rerank base URL of the first region (`.../compatible-api/v1`)."""
+        return self.base_url.removesuffix(self._flavor.base_path) + "/compatible-api/v1"
 
     def _base_url_for(self, region: str | None) -> str:
         prefix = f"/{region}" if region is not None else ""
@@ -357,6 +369,8 @@ class DashScopeEmulator:
         self.rate_limits = RateLimits()
         self.context_cache = ContextCache()
         self._responses = ResponsesEndpoint()
+        self.retrieval = _retrieval.RetrievalSettings()
+        self.latency = self._latency
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> DashScopeEmulator:
@@ -525,6 +539,10 @@ class DashScopeEmulator:
             region, rest = segments[1], "/" + segments[2]
         else:
             rest = path
+        if self._flavor.name == "dashscope":
+            retrieval = _retrieval.route(rest)
+            if retrieval is not None:
+                return _Route(region, retrieval)
         bases = {self._flavor.base_path, *RESPONSES_PATHS}
         for base in bases:
             if rest.startswith(base + "/"):
@@ -567,6 +585,15 @@ class DashScopeEmulator:
         made = self._next_scripted(body)
         # Built-in tool calls exist only on the Responses route.
         return made.reply if isinstance(made, ResponsesReply) else made
+
+    def _next_fault(self) -> Reply | None:
+        """The scripted fault at the head of the script, if any (consumed)."""
+        with self._lock:
+            head = self._script[0] if self._script else None
+            if isinstance(head, Reply) and _retrieval.is_fault(head):
+                self._script.popleft()
+                return head
+        return None
 
     def _next_scripted(self, body: dict[str, Any]) -> Reply | ResponsesReply | None:
         with self._lock:
@@ -631,6 +658,12 @@ class DashScopeEmulator:
                 gateway=True,
             )
             return await self._send_error(conn, record, err, ctx, keep)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if route.endpoint in _retrieval.ENDPOINTS:
+            return await _retrieval.serve(
+                self, conn, reader, record, route.endpoint, route.region, ctx, keep
+            )
         if route.endpoint.startswith(("files", "batches")):
             return await self._send_batch_api(
                 conn, reader, record, route, req, ctx, keep
@@ -744,7 +777,7 @@ class DashScopeEmulator:
         record.status = err.status
         headers = renderer.headers(ctx, content_type=JSON, gateway=err.gateway)
         body = dumps(renderer.error_body(err, ctx))
-        headers = merge_headers(headers, extra_headers)
+        headers = _http.merge_headers(headers, extra_headers)
         await conn.send(err.status, headers, body, keep_alive=keep)
         return keep
 
@@ -864,7 +897,7 @@ class DashScopeEmulator:
                 ctx, content_type=content_type, stream=content_type == SSE
             )
             record.status = reply.status
-            headers = merge_headers(headers, extra)
+            headers = _http.merge_headers(headers, extra)
             await conn.send(reply.status, headers, reply.body, keep_alive=keep)
             return keep
         if reply.kind == "error":
@@ -889,7 +922,7 @@ class DashScopeEmulator:
             code, message, type_ = renderer.fault_error(reply, moderation=moderation)
             err = RuleError(status_for(code), code, message, type_)
             return await self._send_error(conn, record, err, ctx, keep, extra)
-        headers = merge_headers(renderer.headers(ctx, content_type=JSON), extra)
+        headers = _http.merge_headers(renderer.headers(ctx, content_type=JSON), extra)
         record.status = 200
         if reply.malformed_after is not None:
             await conn.send(200, headers, b"{not json", keep_alive=keep)
@@ -916,7 +949,7 @@ class DashScopeEmulator:
         # HTTP/1.0 has no chunked encoding: the body then ends when we close.
         chunked = conn.version == "HTTP/1.1"
         keep_after = keep and chunked and not reply.has_stream_fault
-        headers = merge_headers(
+        headers = _http.merge_headers(
             renderer.headers(ctx, content_type=SSE, stream=True), extra
         )
         if not keep_after:
@@ -928,7 +961,7 @@ class DashScopeEmulator:
         )
 
         if reply.drop_after is not None:
-            await _write_events(conn, events[: reply.drop_after], delay)
+            await _http.write_events(conn, events[: reply.drop_after], delay)
             conn.close()  # no terminating chunk: the body is cut short
             return False
         fault_at = reply.error_after if reply.error_after is not None else None
@@ -938,37 +971,20 @@ class DashScopeEmulator:
         if fault_at is not None:
             code, message, type_ = renderer.fault_error(reply, moderation=moderation)
             error_event = sse(renderer.stream_error(code, message, type_, ctx))
-            await _write_events(conn, [*events[:fault_at], error_event], delay)
+            await _http.write_events(conn, [*events[:fault_at], error_event], delay)
         elif reply.malformed_after is not None:
             cut = reply.malformed_after
-            await _write_events(
+            await _http.write_events(
                 conn, [*events[:cut], MALFORMED_EVENT, *events[cut:]], delay
             )
         elif reply.no_done:
-            await _write_events(conn, plan.body, delay)
+            await _http.write_events(conn, plan.body, delay)
         else:
-            await _write_events(conn, events, delay)
+            await _http.write_events(conn, events, delay)
         await conn.end_stream()
         if not keep_after:
             conn.close()
         return keep_after
-
-
-# The HTTP layer owns message framing; scripted headers must not contradict it.
-_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date"})
-
-
-def merge_headers(
-    base: Sequence[tuple[str, str]], extra: Sequence[tuple[str, str]]
-) -> list[tuple[str, str]]:
-    """Generated headers overridden by scripted ones (names compared case-blind).
-
-    Framing headers (`Content-Length`, `Transfer-Encoding`, `Connection`, `Date`)
-    in `extra` are ignored: the server computes them for the bytes it sends.
-    """
-    wanted = [(k, v) for k, v in extra if k.lower() not in _FRAMING]
-    names = {k.lower() for k, _ in wanted}
-    return [(k, v) for k, v in base if k.lower() not in names] + wanted
 
 
 def _reply_error(reply: Reply) -> RuleError:
@@ -1001,15 +1017,3 @@ async def _fail_transport(
 async def _until_eof(reader: asyncio.StreamReader) -> None:
     while await reader.read(65536):
         pass
-
-
-async def _write_events(
-    conn: _http.Connection, events: Sequence[bytes], delay: float
-) -> None:
-    for i, event in enumerate(events):
-        if delay and i:
-            await asyncio.sleep(delay)
-        conn.write(event)
-        if delay or i % _FLUSH_EVERY == _FLUSH_EVERY - 1:
-            await conn.flush()
-    await conn.flush()

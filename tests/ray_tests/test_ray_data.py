@@ -1,4 +1,7 @@
-"""ChatQwen on Ray Data workers (local Ray) against the emulator: ``make test_ray``."""
+"""ChatQwen and QwenEmbeddings on Ray Data workers (local Ray) against the emulator.
+
+Run by ``make test_ray``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from langchain_qwen import ChatQwen
+from langchain_qwen import ChatQwen, QwenEmbeddings
 from langchain_qwen.rate_limiters import QwenRateLimiter
 from langchain_qwen.testing import DashScopeEmulator
 
@@ -22,15 +25,17 @@ from langchain_qwen.testing import DashScopeEmulator
 os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
 ray = pytest.importorskip("ray", reason="the ray dependency group is not installed")
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "ray_data.py"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
-def _example() -> object:
-    spec = importlib.util.spec_from_file_location("ray_data_example", EXAMPLE)
+def _example(name: str = "ray_data") -> object:
+    spec = importlib.util.spec_from_file_location(
+        f"{name}_example", EXAMPLES / f"{name}.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["ray_data_example"] = module
+    sys.modules[f"{name}_example"] = module
     spec.loader.exec_module(module)
     return module
 
@@ -101,3 +106,33 @@ def test_map_batches_labels_a_data_set(local_ray: None) -> None:
         assert {r.headers["authorization"] for r in chat} == {f"Bearer {emu.api_key}"}
         # Requests came from worker processes, not this one (several connections).
         assert len({r.connection for r in chat}) >= 2
+
+
+@pytest.mark.timeout(600)
+def test_map_batches_embeds_a_corpus(local_ray: None) -> None:
+    example = _example("ray_embeddings")
+    ray.cloudpickle.register_pickle_by_value(example)
+    with DashScopeEmulator() as emu:
+        embeddings = QwenEmbeddings(
+            model="text-embedding-v4",
+            dimensions=64,
+            base_url=emu.base_url,
+            api_key=emu.api_key,
+        )
+        texts = [f"support note {i} about topic {i % 7}" for i in range(120)]
+        rows = example.embed_corpus(embeddings, texts, workers=2, batch_size=30)  # type: ignore[attr-defined]
+        assert [int(r["id"]) for r in rows] == list(range(120))
+        local = embeddings.embed_documents(texts)  # the driver's own answer
+        worker_requests = emu.requests[: -len(local) // 10]
+        for row, expected in zip(rows, local, strict=True):
+            assert len(row["vector"]) == 64
+            assert [round(float(x), 5) for x in row["vector"]] == [
+                round(x, 5) for x in expected
+            ]
+        # 4 blocks of 30 texts, 3 requests of 10 each, all with the key.
+        assert len(worker_requests) == 12
+        assert {len(r.json["input"]) for r in worker_requests} == {10}
+        assert {r.headers["authorization"] for r in worker_requests} == {
+            f"Bearer {emu.api_key}"
+        }
+        assert len({r.connection for r in worker_requests}) >= 2

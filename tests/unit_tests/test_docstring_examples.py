@@ -117,3 +117,41 @@ def test_docstring_examples_run(monkeypatch: pytest.MonkeyPatch, capsys: Any) ->
     assert namespace["ai_msg"].response_metadata["model_provider"] == "dashscope"
     assert namespace["ai_msg"].usage_metadata["total_tokens"] > 0
     assert namespace["msg"].additional_kwargs["reasoning_content"]
+
+
+_RETRIEVAL_SECTIONS = {
+    "QwenEmbeddings": ("Embed single text:", "Embed multiple texts:"),
+    "QwenRerank": ("Rerank:", "Compress documents:"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_RETRIEVAL_SECTIONS))
+def test_retrieval_docstrings_have_sections_and_run(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import langchain_qwen
+
+    cls = getattr(langchain_qwen, name)
+    doc = inspect.getdoc(cls) or ""
+    common = ("Setup:", "Key init args", "Instantiate:", "Async:")
+    for section in (*common, *_RETRIEVAL_SECTIONS[name]):
+        assert section in doc, section
+    blocks = _python_blocks(cls.__doc__ or "")
+    assert len(blocks) >= 4
+    with DashScopeEmulator() as emu:
+        monkeypatch.setenv("DASHSCOPE_BASE_URL", emu.base_url)
+        monkeypatch.setenv("DASHSCOPE_API_KEY", emu.api_key)
+        namespace: dict[str, Any] = {}
+        for block in blocks:
+            code = compile(
+                block,
+                f"<{name} docstring>",
+                "exec",
+                flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+            )
+            result = eval(code, namespace)
+            if inspect.iscoroutine(result):
+                asyncio.run(result)
+        statuses = [r.status for r in emu.requests]
+    assert len(statuses) >= 3
+    assert set(statuses) == {200}

@@ -24,6 +24,8 @@ EXPECTED_ALL = {
     "DashScopeStreamError",
     "DashScopeTimeoutError",
     "IncompleteStreamError",
+    "QwenEmbeddings",
+    "QwenRerank",
     "__version__",
     "audio_block_from_file",
     "audio_wav_bytes",

@@ -90,6 +90,34 @@ EXPECTED: dict[str, list[str]] = {
         "| turn | model call | produced | input | output | reasoning | total |",
         "| **all** | **4** |",
     ],
+    "qwen_embeddings.ipynb": [
+        "Offline: DashScope emulator at http://127.0.0.1:",
+        "text-embedding-v3 allows: 1024, 768, 512, 256, 128, 64",  # refused early
+        "'LangChain is the framework for building context-aware reasoning",
+        "25 vectors of 256 floats",  # 3 concurrent batches, back in input order
+        "texts[1] is an empty string",
+        "25 True",  # async and sync agree
+        "'LangChain is a framework for building applications with large language",
+    ],
+    "qwen_rerank.ipynb": [
+        "Offline: DashScope emulator at http://127.0.0.1:",
+        "0.776 Create an API key in the Model Studio console.",
+        "0.01 The Great Wall of China",  # top_n=None: all documents
+        "{'id': 0, 'relevance_score': 0.776182} Create an API key",
+        "2 0.198 Keys are region-specific",  # through ContextualCompressionRetriever
+        "[0, 1, 2]",  # async
+        "'Use the Model Studio console: create an API key there",
+    ],
+    "rag_qwen.ipynb": [
+        "Offline: DashScope emulator at http://127.0.0.1:",
+        "6 notes -> 9 chunks",
+        "9 chunks indexed",
+        "[1] 0.400 rerank.md",
+        "[2] 0.316 retired.md",
+        "as its replacement [2]. qwen3-rerank scores up to 500 documents",
+        "[1] rerank.md: qwen3-rerank scores up to 500 documents",
+        "[2] retired.md: The gte-rerank model was retired on 30 May 2026.",
+    ],
 }
 
 

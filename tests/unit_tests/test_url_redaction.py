@@ -232,14 +232,15 @@ def test_api_errors_and_redirects_hide_url_credentials(
 def test_doctor_report_hides_url_credentials(
     form: Any, emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from langchain_qwen import cli
-    from langchain_qwen.cli._checks import check_proxies, run_doctor
+    from langchain_qwen.cli._checks.network import check_proxies
+    from langchain_qwen.cli._checks.verdict import run_doctor
+    from langchain_qwen.cli.doctor import render_doctor
 
     host = emulator.base_url.split("://", 1)[1].split("/", 1)[0]
     monkeypatch.setenv("DASHSCOPE_BASE_URL", _url(form, host, "http"))
     monkeypatch.setenv("DASHSCOPE_API_KEY", emulator.api_key)
     report = run_doctor(urls={}, timeout=5)
-    shown = cli.render_doctor(report)
+    shown = render_doctor(report)
     shown += " ".join(f.message + str(f.fix) for f in report.findings)
     assert host in shown
     _assert_hidden(shown, form)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,11 +25,12 @@ from typing import Any
 from langchain_qwen._client.http.spec import DEFAULT_TIMEOUT
 from langchain_qwen._compat import httpx
 
-__all__ = ["loop_async_client", "open_loop_clients"]
+__all__ = ["loop_async_client", "open_loop_clients", "sync_client"]
 
 # The openai SDK's defaults for its own pooled clients.
 _ASYNC_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 _clients: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, Any]] = {}
+_sync: tuple[int, httpx.Client] | None = None  # (pid, client): a fork gets its own
 _lock = threading.Lock()
 _ssl: Any = None
 
@@ -79,3 +81,23 @@ def loop_async_client() -> httpx.AsyncClient:
 def open_loop_clients() -> int:
     """How many loops currently hold a client (for tests and benchmarks)."""
     return len(_clients)
+
+
+def sync_client() -> httpx.Client:
+    """The process's pooled sync client (thread-safe), for clients without the SDK's.
+
+    Keyed by process id: a forked worker (multiprocessing, Ray) must not share the
+    parent's sockets.
+    """
+    global _sync
+    pid = os.getpid()
+    entry = _sync
+    if entry is not None and entry[0] == pid:
+        return entry[1]
+    with _lock:
+        if _sync is None or _sync[0] != pid:
+            client = httpx.Client(
+                verify=_ssl_context(), limits=_ASYNC_LIMITS, timeout=DEFAULT_TIMEOUT
+            )
+            _sync = (pid, client)
+        return _sync[1]

@@ -1,0 +1,255 @@
+"""QwenRerank against the emulator's rerank endpoints (real HTTP)."""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+import traceback
+from typing import Any
+
+import pytest
+
+from langchain_qwen import (
+    ChatQwen,
+    DashScopeAuthenticationError,
+    DashScopeConnectionError,
+    QwenRerank,
+)
+from langchain_qwen.rate_limiters import QwenRateLimiter
+from langchain_qwen.testing import DashScopeEmulator, Reply
+from tests.unit_tests.rerank_contract import DOCUMENTS, QUERY, RerankContractTests
+
+SECRET = "sk-rerank-secret-0123456789"
+COMPATIBLE = "/compatible-api/v1/reranks"
+NATIVE = "/api/v1/services/rerank/text-rerank/text-rerank"
+MODES = ("sync", "async")
+
+
+def _make(emulator: DashScopeEmulator, **kwargs: Any) -> QwenRerank:
+    params: dict[str, Any] = {
+        "model": "qwen3-rerank",
+        "base_url": emulator.base_url,
+        "api_key": emulator.api_key,
+        "max_retries": 0,
+    }
+    params.update(kwargs)
+    return QwenRerank(**params)
+
+
+def _rerank(
+    reranker: QwenRerank, documents: list[Any], query: str, mode: str, **kw: Any
+) -> list[dict[str, Any]]:
+    if mode == "sync":
+        return reranker.rerank(documents, query, **kw)
+    return asyncio.run(reranker.arerank(documents, query, **kw))
+
+
+class TestCompatibleEndpointContract(RerankContractTests):
+    @pytest.fixture
+    def reranker(self, emulator: DashScopeEmulator) -> QwenRerank:
+        return _make(emulator, model="qwen3-rerank", top_n=2)
+
+
+class TestNativeEndpointContract(RerankContractTests):
+    @pytest.fixture
+    def reranker(self, emulator: DashScopeEmulator) -> QwenRerank:
+        return _make(emulator, model="gte-rerank-v2")
+
+
+# -- endpoints and bodies -------------------------------------------------------
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("model", "path"),
+    [
+        ("qwen3-rerank", COMPATIBLE),
+        ("gte-rerank-v2", NATIVE),
+        ("qwen3.7-text-rerank", NATIVE),
+    ],
+)
+def test_each_model_goes_to_the_endpoint_that_serves_it(
+    emulator: DashScopeEmulator, mode: str, model: str, path: str
+) -> None:
+    reranker = _make(emulator, model=model, instruct="Retrieve relevant passages.")
+    results = _rerank(reranker, ["Paris is in France", "Bananas"], "Paris", mode)
+    assert [r["index"] for r in results] == [0, 1]
+    (request,) = emulator.requests
+    assert request.path == path
+    assert request.status == 200
+    assert request.unknown_keys == ()
+    body = request.json
+    if path == COMPATIBLE:
+        assert body == {
+            "model": model,
+            "query": "Paris",
+            "documents": ["Paris is in France", "Bananas"],
+            "top_n": 2,
+            "return_documents": False,
+            "instruct": "Retrieve relevant passages.",
+        }
+    else:
+        assert body == {
+            "model": model,
+            "input": {"query": "Paris", "documents": ["Paris is in France", "Bananas"]},
+            "parameters": {
+                "top_n": 2,
+                "return_documents": False,
+                "instruct": "Retrieve relevant passages.",
+            },
+        }
+
+
+@pytest.mark.parametrize(
+    ("base_url", "expected"),
+    [
+        (
+            "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
+            "https://dashscope-intl.aliyuncs.com/compatible-api/v1",
+        ),
+        (
+            "https://dashscope.aliyuncs.com/compatible-api/v1/",
+            "https://dashscope.aliyuncs.com/compatible-api/v1",
+        ),
+        ("http://localhost:8000/v1", "http://localhost:8000/v1"),
+    ],
+)
+def test_base_url_is_the_compatible_api_base(base_url: str, expected: str) -> None:
+    reranker = QwenRerank(model="qwen3-rerank", api_key=SECRET, base_url=base_url)
+    assert reranker.openai_api_base == expected
+
+
+@pytest.mark.parametrize(
+    "settings", [{"region": "china"}, {"workspace_id": "ws-9"}, {"plan": "trial"}]
+)
+def test_region_workspace_plan_resolve_as_for_chat(settings: dict[str, Any]) -> None:
+    reranker = QwenRerank(model="qwen3-rerank", api_key=SECRET, **settings)
+    llm = ChatQwen(api_key=SECRET, **settings)
+    assert llm.openai_api_base is not None
+    assert reranker.openai_api_base == llm.openai_api_base.replace(
+        "/compatible-mode/v1", "/compatible-api/v1"
+    )
+    assert reranker.region == llm.region
+
+
+# -- splitting over the model's cap ----------------------------------------------
+@pytest.mark.parametrize("mode", MODES)
+def test_more_documents_than_the_cap_are_split_and_merged_by_score(
+    emulator: DashScopeEmulator, mode: str
+) -> None:
+    # qwen3.7-text-rerank takes 100 documents per request.
+    documents = [f"filler text number {i}" for i in range(250)]
+    documents[7] = "Paris is the capital of France"
+    documents[180] = "the capital of France"
+    documents[230] = "Paris France capital city"
+    reranker = _make(emulator, model="qwen3.7-text-rerank", top_n=3)
+    results = _rerank(reranker, documents, "Paris capital of France", mode)
+    assert sorted(r["index"] for r in results) == [7, 180, 230]
+    scores = [r["relevance_score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+    sizes = sorted(len(r.json["input"]["documents"]) for r in emulator.requests)
+    assert sizes == [50, 100, 100]
+    assert all(r.status == 200 for r in emulator.requests)
+    everything = _rerank(
+        reranker, documents, "Paris capital of France", mode, top_n=None
+    )
+    assert sorted(r["index"] for r in everything) == list(range(250))
+
+
+# -- top_n and input checks --------------------------------------------------------
+def test_top_n_meanings(emulator: DashScopeEmulator) -> None:
+    reranker = _make(emulator, top_n=1)
+    assert len(reranker.rerank(DOCUMENTS, QUERY)) == 1  # -1: the instance's
+    assert len(reranker.rerank(DOCUMENTS, QUERY, top_n=2)) == 2
+    assert len(reranker.rerank(DOCUMENTS, QUERY, top_n=None)) == 3
+    assert "top_n" not in emulator.requests[-1].json
+    for bad in (0, -2, True, 1.5):
+        with pytest.raises(ValueError, match="`top_n`"):
+            reranker.rerank(DOCUMENTS, QUERY, top_n=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("documents", "query", "match"),
+    [
+        (["fine", "  "], "q", r"documents\[1\] is empty"),
+        (["fine", 3], "q", r"documents\[1\] is a int"),
+        (["fine"], "", "`query`"),
+    ],
+)
+def test_bad_input_is_refused_before_sending(
+    emulator: DashScopeEmulator, mode: str, documents: list[Any], query: str, match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        _rerank(_make(emulator), documents, query, mode)
+    assert emulator.requests == []
+
+
+def test_model_is_required_and_named() -> None:
+    with pytest.raises(ValueError, match=r"model='qwen3-rerank'.*gte-rerank"):
+        QwenRerank(api_key=SECRET)
+    with pytest.raises(ValueError, match="model='qwen3-rerank'"):
+        QwenRerank(api_key=SECRET, model=None)
+
+
+# -- failures, secrets, retries, limiter, pickling ------------------------------------
+@pytest.mark.parametrize("model", ["qwen3-rerank", "gte-rerank-v2"])
+def test_key_absent_from_errors_and_frames(
+    emulator: DashScopeEmulator, model: str
+) -> None:
+    reranker = _make(emulator, model=model, api_key=SECRET)
+    with pytest.raises(DashScopeAuthenticationError) as info:
+        reranker.compress_documents(DOCUMENTS, QUERY)
+    frames = "".join(
+        traceback.TracebackException.from_exception(
+            info.value, capture_locals=True
+        ).format()
+    )
+    for text in (str(info.value), repr(info.value), frames, repr(reranker)):
+        assert SECRET not in text
+
+
+@pytest.mark.parametrize("model", ["qwen3-rerank", "gte-rerank-v2"])
+def test_retry_after_a_server_fault(
+    emulator: DashScopeEmulator, model: str, fast_backoff: None
+) -> None:
+    emulator.script(Reply.error(500, "InternalError"))
+    reranker = _make(emulator, model=model, max_retries=1)
+    assert reranker.rerank(DOCUMENTS, QUERY, top_n=1)[0]["index"] == 1
+    assert [r.status for r in emulator.requests] == [500, 200]
+
+
+def test_malformed_answer_is_a_package_error(emulator: DashScopeEmulator) -> None:
+    emulator.script(
+        Reply.raw(200, '{"results": [{"index": 9, "relevance_score": 0.5}]}')
+    )
+    with pytest.raises(DashScopeConnectionError, match="index 9"):
+        _make(emulator).rerank(DOCUMENTS, QUERY)
+
+
+def test_qwen_rate_limiter_retries_429(emulator: DashScopeEmulator) -> None:
+    limiter = QwenRateLimiter(requests_per_minute=60_000)
+    emulator.script(Reply.error(429, "Throttling.RateQuota"))
+    reranker = _make(emulator, rate_limiter=limiter)
+    assert reranker.rerank(DOCUMENTS, QUERY, top_n=1)[0]["index"] == 1
+    assert limiter.throttled == 1
+    assert [r.status for r in emulator.requests] == [429, 200]
+
+
+def test_pickles_after_use(emulator: DashScopeEmulator) -> None:
+    reranker = _make(emulator, top_n=2, instruct="x")
+    before = reranker.rerank(DOCUMENTS, QUERY)
+    copy = pickle.loads(pickle.dumps(reranker))
+    assert copy._target_cache is None
+    assert copy.rerank(DOCUMENTS, QUERY) == before
+
+
+# -- langchain-community spellings ---------------------------------------------------
+def test_community_spellings(emulator: DashScopeEmulator) -> None:
+    reranker = QwenRerank(
+        model="qwen3-rerank",
+        top_n=1,
+        dashscope_api_key=emulator.api_key,
+        base_url=emulator.base_url,
+    )
+    assert reranker.compress_documents(DOCUMENTS, QUERY)[0].id == "d1"
+    with pytest.warns(DeprecationWarning, match="`client`"):
+        QwenRerank(model="qwen3-rerank", api_key=SECRET, client=object())
