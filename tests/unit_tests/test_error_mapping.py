@@ -9,7 +9,6 @@ received it.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -30,6 +29,7 @@ from langchain_qwen import (
 from langchain_qwen.batch import submit_batch
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing._batches import BatchTiming
+from tests.call_modes import MODES, run
 
 # Input-too-long answers, in the words of DashScope and of the OpenAI-compatible
 # servers and gateways ChatQwen talks to (vLLM, SGLang, LiteLLM, OpenAI).
@@ -101,20 +101,6 @@ def _ids(rows: list[Any]) -> list[str]:
     return [f"{r[0]}-{r[1]}-{i}" for i, r in enumerate(rows)]
 
 
-def _call(llm: Any, mode: str) -> Any:
-    if mode == "invoke":
-        return llm.invoke("x")
-    if mode == "stream":
-        return list(llm.stream("x"))
-
-    async def go() -> Any:
-        if mode == "ainvoke":
-            return await llm.ainvoke("x")
-        return [c async for c in llm.astream("x")]
-
-    return asyncio.run(go())
-
-
 @pytest.mark.parametrize(("status", "code", "message"), OVERFLOWS, ids=_ids(OVERFLOWS))
 def test_input_too_long_is_a_context_overflow(
     emulator: DashScopeEmulator, make_llm: Any, status: int, code: str, message: str
@@ -149,18 +135,18 @@ def test_other_answers_keep_their_own_class(
     assert code in str(info.value)
 
 
-@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("status", [400, 413])
 def test_overflow_on_every_call_path(
     emulator: DashScopeEmulator, make_llm: Any, mode: str, status: int
 ) -> None:
     emulator.script(Reply.error(status, "invalid_request_error", "input too long"))
     with pytest.raises(DashScopeContextOverflowError):
-        _call(make_llm(), mode)
+        run(make_llm(), "x", mode)
     # Not retried: the same input overflows again (and max_retries is on here).
     emulator.script(Reply.error(status, "invalid_request_error", "input too long"))
     with pytest.raises(DashScopeContextOverflowError):
-        _call(make_llm(max_retries=2), mode)
+        run(make_llm(max_retries=2), "x", mode)
     assert len(emulator.chat_requests) == 2
 
 
@@ -172,7 +158,7 @@ def test_overflow_on_the_responses_api(
     for mode in ("invoke", "stream"):
         emulator.script(Reply.error(status, "invalid_request_error", "input too long"))
         with pytest.raises(DashScopeContextOverflowError):
-            _call(llm, mode)
+            run(llm, "x", mode)
 
 
 def test_overflow_in_a_batch_item(emulator: DashScopeEmulator, make_llm: Any) -> None:
