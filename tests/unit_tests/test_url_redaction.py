@@ -10,6 +10,7 @@ errors, API and connection errors, retry logs, the doctor's report and Batch err
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import warnings
@@ -242,6 +243,8 @@ def test_doctor_report_hides_url_credentials(
     report = run_doctor(urls={}, timeout=5)
     shown = render_doctor(report)
     shown += " ".join(f.message + str(f.fix) for f in report.findings)
+    shown += json.dumps(report.to_dict())  # `doctor --json`
+    shown += " ".join(p.url + p.detail for p in report.probes)
     assert host in shown
     _assert_hidden(shown, form)
 
