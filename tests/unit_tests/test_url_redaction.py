@@ -126,6 +126,14 @@ def _repr_text(url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return repr(llm) + str(llm) + repr(llm.__pydantic_private__)
 
 
+def _retrieval_reprs(url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    from langchain_qwen import QwenEmbeddings, QwenRerank
+
+    embeddings = QwenEmbeddings(base_url=url, api_key="sk-x", model="text-embedding-v4")
+    rerank = QwenRerank(base_url=url, api_key="sk-x", model="qwen3-rerank")
+    return f"{embeddings!r} {embeddings!s} {rerank!r} {rerank!s}"
+
+
 def _region_override_warning(url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DASHSCOPE_BASE_URL", url)
     with pytest.warns(UserWarning, match="wins over region='us'") as seen:
@@ -161,6 +169,7 @@ def _bad_scheme_error(url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 SETTINGS_PLACES = {
     "repr": _repr_text,
+    "embeddings-rerank-repr": _retrieval_reprs,
     "region-override-warning": _region_override_warning,
     "plain-http-warning": _plain_http_warning,
     "coding-key-warning": _coding_key_warning,
