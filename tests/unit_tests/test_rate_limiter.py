@@ -303,3 +303,16 @@ def test_settle_rewrites_the_last_seconds_log_with_the_real_usage(
     assert run(llm, "hi", mode).text == "ok"
     assert [entry[1] for entry in limiter._sent] == [750, 750]
     assert limiter._sent_tokens == 1500
+
+
+def test_nothing_is_sent_during_the_pause_after_a_429(
+    emulator: DashScopeEmulator, make_llm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from langchain_qwen._client import limiter as module
+
+    monkeypatch.setattr(module, "_PAUSE", 0.08)
+    limiter = QwenRateLimiter(requests_per_minute=60_000)  # 1 ms spacing
+    emulator.script(Reply.error(429, "limit_requests"), Reply.text("after"))
+    assert make_llm(rate_limiter=limiter).invoke("hi").text == "after"
+    refused, retried = emulator.chat_requests
+    assert retried.received_at - refused.received_at >= 0.07
