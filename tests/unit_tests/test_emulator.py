@@ -800,7 +800,7 @@ def test_regions(make_emu: Factory) -> None:
     assert emu.api_key == "sk-intl"
     assert emu.base_url == emu.region_base_url("intl")
     assert emu.region_base_url("us").endswith("/us/compatible-mode/v1")
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="region 'cn' is not configured"):
         emu.region_base_url("cn")
 
     def post(region: str, key: str, model: str = "qwen3-max") -> httpx.Response:
@@ -1100,7 +1100,7 @@ async def test_async_context_manager_and_sdk() -> None:
         done = await sdk.chat.completions.create(model="qwen-plus", messages=USER)
         assert done.choices[0].message.content == "async hi"
         await sdk.close()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="the emulator is not running"):
         _ = emu.port
 
 
