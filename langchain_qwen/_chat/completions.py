@@ -98,11 +98,10 @@ def _stream_payload(
 ) -> dict[str, Any]:
     kwargs["stream"] = True
     include_usage = llm.stream_usage if stream_usage is None else stream_usage
-    if include_usage:  # a per-call stream_options wins
-        kwargs["stream_options"] = {
-            "include_usage": True,
-            **(kwargs.get("stream_options") or {}),
-        }
+    options = kwargs.get("stream_options")
+    # A per-call stream_options wins; one that is no dict is left to the checks.
+    if include_usage and (options is None or isinstance(options, dict)):
+        kwargs["stream_options"] = {"include_usage": True, **(options or {})}
     return llm._get_request_payload(messages, stop=stop, **kwargs)
 
 

@@ -127,7 +127,8 @@ def resolve_connection(
     values["region"] = endpoint.region
     if endpoint.plan != "payg":
         values["plan"] = endpoint.plan
-    _warn_key_plan_mismatch(key_text, endpoint.plan, endpoint.base_url, depth + 1)
+    shown = redact_url(endpoint.base_url)
+    _warn_key_plan_mismatch(key_text, endpoint.plan, shown, depth + 1)
     has_key = any(values.get(name) is not None for name in key_fields)
     env_key = os.environ.get("DASHSCOPE_API_KEY", "").strip()
     if not has_key and not env_key:
@@ -136,7 +137,7 @@ def resolve_connection(
                 "No DashScope API key: set the DASHSCOPE_API_KEY environment "
                 "variable or pass api_key=. Keys are region-specific; this "
                 f"endpoint is {region_label(endpoint.region)} "
-                f"({endpoint.base_url})."
+                f"({shown})."
             )
             raise ValueError(msg)
         # Self-hosted servers often run without auth.

@@ -18,7 +18,6 @@ import os
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import openai
 from langchain_core.exceptions import (
@@ -34,6 +33,7 @@ from langchain_core.exceptions import (
 )
 from langchain_core.messages import AIMessageChunk
 
+from langchain_qwen._client.redact import redact, redact_url
 from langchain_qwen._client.regions import plan_of_base_url
 from langchain_qwen._compat import httpx
 
@@ -54,31 +54,6 @@ __all__ = [
     "DashScopeTimeoutError",
     "IncompleteStreamError",
 ]
-
-_REDACTED = "***"
-_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s]*)@")
-
-
-def redact_url(url: str) -> str:
-    """``url`` without its password (``https://user:***@host/...``)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return _URL_USERINFO.sub(rf"\1{_REDACTED}@", url)
-    if parts.password is None and "@" not in parts.netloc:
-        return url
-    user = parts.username or ""
-    host = parts.netloc.rpartition("@")[2]
-    netloc = f"{user}:{_REDACTED}@{host}" if user else f"{_REDACTED}@{host}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every secret and every URL's user info replaced by ``***``."""
-    for secret in secrets:
-        if secret and secret in text:
-            text = text.replace(secret, _REDACTED)
-    return _URL_USERINFO.sub(rf"\1{_REDACTED}@", text) if "@" in text else text
 
 
 class DashScopeAPIError(openai.APIStatusError):
@@ -445,11 +420,14 @@ def make_status_error(
     )
 
 
-# DashScope's and OpenAI-compatible servers' wordings of "input too long".
+# DashScope's and OpenAI-compatible servers' wordings of "input too long", and
+# those ChatOpenAI maps to its ContextOverflowError (langchain-openai
+# _handle_openai_bad_request / _handle_openai_api_error).
 _CONTEXT_OVERFLOW = re.compile(
     r"range of input length should be|context_length_exceeded|maximum context "
-    r"length|context length|input is too long|prompt is too long|too many tokens"
-    r"|reduce the length of the (messages|input)",
+    r"length|context length|input (is )?too long|prompt is too long|too many tokens"
+    r"|reduce the length of the (messages|input)|input tokens exceed the "
+    r"configured limit|contextwindowexceeded|exceeds the context window",
     re.IGNORECASE,
 )
 

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from langchain_qwen._client.redact import redact_url
+
 __all__ = [
     "CODING_KEY_PREFIX",
     "PLANS",
@@ -259,7 +261,7 @@ def _warn_if_region_overridden(var: str, url: str, region: str | None) -> None:
         return
     warnings.warn(
         f"{var} is set and wins over region={region!r}: requests go to "
-        f"{url.split('@')[-1]}. Unset {var}, or pass base_url= to say which.",
+        f"{redact_url(url)}. Unset {var}, or pass base_url= to say which.",
         UserWarning,
         stacklevel=4,
     )
@@ -269,10 +271,14 @@ def _check_url(name: str, url: Any) -> None:
     parsed = urlparse(url) if isinstance(url, str) else None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname:
         msg = (
-            f"Invalid value for `{name}`: {url!r}. Allowed: an http(s) URL such as "
-            "https://dashscope-intl.aliyuncs.com/compatible-mode/v1."
+            f"Invalid value for `{name}`: {_shown(url)}. Allowed: an http(s) URL "
+            "such as https://dashscope-intl.aliyuncs.com/compatible-mode/v1."
         )
         raise ValueError(msg)
+
+
+def _shown(value: Any) -> str:
+    return repr(redact_url(value)) if isinstance(value, str) else repr(value)
 
 
 def region_of_base_url(base_url: str) -> str | None:

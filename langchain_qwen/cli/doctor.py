@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import IO, TYPE_CHECKING, Any
 
+from langchain_qwen._client.redact import redact_url
 from langchain_qwen._version import __version__
 from langchain_qwen.cli._args import region_arg, timeout_arg
 from langchain_qwen.cli._style import (
@@ -60,7 +61,9 @@ def render_doctor(report: DoctorReport, *, color: bool = False) -> str:
     style = Style(color)
     lines = [style(f"langchain-qwen doctor (v{__version__})", BOLD), ""]
     configured_url = (
-        report.endpoint.base_url.rstrip("/") if report.endpoint is not None else None
+        redact_url(report.endpoint.base_url.rstrip("/"))
+        if report.endpoint is not None
+        else None
     )
     for topic, title in _TOPICS:
         items = [f for f in report.findings if f.topic == topic]

@@ -53,7 +53,9 @@ Faults: `Reply.error(...)` (HTTP errors; plain JSON for stream requests too, as
 DashScope does), `Reply.raw(...)` (exact bytes), `Reply.hang(seconds)`,
 `Reply.reset()`, and stream faults on `Reply.text`/`Reply.tool_calls`:
 `drop_after=N`, `error_after=N`, `moderation_after=N`, `malformed_after=N`,
-`no_done=True` (see `Reply` for their meaning on non-streaming requests).
+`no_done=True` (see `Reply` for their meaning on non-streaming requests). Batch
+API calls fail at the transport with `emu.batches.fail_next("POST", "files")`
+(a reset or a hang, after the work was done or before).
 
 Flavors (`DashScopeEmulator(flavor=...)`) emulate self-hosted servers serving Qwen:
 

@@ -17,18 +17,37 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import fnmatch
 import json
 import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from langchain_qwen.testing._rules import RuleError
 
 Answer = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
 """Answers one request body: (HTTP status, response body)."""
+
+FaultKind = Literal["reset", "hang"]
+
+
+@dataclass(frozen=True)
+class TransportFault:
+    """A connection failure the server causes on one ``/files`` or ``/batches`` call.
+
+    Attributes:
+        kind: ``reset`` (TCP RST, no answer) or ``hang`` (no answer until the client
+            gives up).
+        handled: Whether the request was carried out first (file stored, job
+            created, cancel applied): the client cannot tell it from a lost request.
+    """
+
+    kind: FaultKind
+    handled: bool
+
 
 #: Vendor limits of one input file (Model Studio "Batch inference" page).
 MAX_LINES = 50_000
@@ -130,13 +149,53 @@ class BatchService:
         self.max_file_bytes = max_file_bytes
         self._files: dict[str, _File] = {}
         self._batches: dict[str, _Batch] = {}
+        self._faults: list[tuple[str, str, TransportFault]] = []
         self._lock = threading.RLock()
+
+    def fail_next(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        kind: FaultKind = "reset",
+        handled: bool = True,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` matching requests fail at the transport.
+
+        Args:
+            method: HTTP method (``POST``, ``GET``, ...).
+            endpoint: The path under the base URL, a glob: ``files``, ``batches``,
+                ``batches/*``, ``files/*/content``.
+            kind: ``reset`` or ``hang`` (see `TransportFault`).
+            handled: Carry the request out before failing (default), as a server
+                that did the work and lost the answer; False fails before.
+            times: How many matching requests fail.
+        """
+        fault = TransportFault(kind, handled)
+        with self._lock:
+            self._faults.extend([(method.upper(), endpoint, fault)] * times)
+
+    def take_fault(self, method: str, endpoint: str) -> TransportFault | None:
+        """The fault queued for this request, if any (consumed)."""
+        with self._lock:
+            for i, (want_method, pattern, fault) in enumerate(self._faults):
+                if want_method == method and fnmatch.fnmatchcase(endpoint, pattern):
+                    del self._faults[i]
+                    return fault
+        return None
 
     @property
     def batch_ids(self) -> list[str]:
         """Ids of every batch created, oldest first."""
         with self._lock:
             return list(self._batches)
+
+    @property
+    def file_ids(self) -> list[str]:
+        """Ids of every file stored (uploads and results), oldest first."""
+        with self._lock:
+            return list(self._files)
 
     def file_content(self, file_id: str) -> bytes:
         """The bytes of a stored file (for tests)."""

@@ -665,7 +665,9 @@ class DashScopeEmulator:
                 self, conn, reader, record, route.endpoint, route.region, ctx, keep
             )
         if route.endpoint.startswith(("files", "batches")):
-            return await self._send_batch_api(conn, record, route, req, ctx, keep)
+            return await self._send_batch_api(
+                conn, reader, record, route, req, ctx, keep
+            )
         if route.endpoint in ("chat/completions", "responses"):
             if req.method != "POST":
                 return await self._send_error(conn, record, _not_allowed(), ctx, keep)
@@ -685,6 +687,7 @@ class DashScopeEmulator:
     async def _send_batch_api(
         self,
         conn: _http.Connection,
+        reader: asyncio.StreamReader,
         record: RecordedRequest,
         route: _Route,
         req: _http.HttpRequest,
@@ -694,12 +697,17 @@ class DashScopeEmulator:
         if not self._authorized(req.headers, route.region):
             err = self._flavor.unauthorized(route.region)
             return await self._send_error(conn, record, err, ctx, keep)
+        fault = self.batches.take_fault(req.method, route.endpoint)
+        if fault is not None and not fault.handled:
+            return await _fail_transport(conn, reader, fault.kind)
         try:
             status, answer = self.batches.handle(
                 req.method, route.endpoint, req.headers, req.body
             )
         except Refused as refused:
             return await self._send_error(conn, record, refused.error, ctx, keep)
+        if fault is not None:  # done, and the answer is lost
+            return await _fail_transport(conn, reader, fault.kind)
         raw = isinstance(answer, bytes)
         content_type = "application/octet-stream" if raw else JSON
         headers = self._flavor.renderer.headers(ctx, content_type=content_type)
@@ -991,6 +999,19 @@ def _reply_error(reply: Reply) -> RuleError:
 
 def _not_allowed() -> RuleError:
     return RuleError(405, "method_not_allowed", "Method Not Allowed", gateway=True)
+
+
+async def _fail_transport(
+    conn: _http.Connection, reader: asyncio.StreamReader, kind: str
+) -> bool:
+    """Answer nothing: reset the connection, or hang until the client leaves."""
+    if kind == "hang":
+        with contextlib.suppress(asyncio.TimeoutError, ConnectionError):
+            await asyncio.wait_for(_until_eof(reader), timeout=30)
+        conn.close()
+    else:
+        conn.reset()
+    return False
 
 
 async def _until_eof(reader: asyncio.StreamReader) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import time
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 from langchain_qwen._client.errors import (
     DashScopeBadRequestError,
     DashScopeBatchError,
+    DashScopeConnectionError,
     DashScopeRateLimitError,
 )
 from langchain_qwen.batch import BatchJob, asubmit_batch, submit_batch
@@ -532,3 +534,106 @@ def test_cli_submit_status_results(
         main(["batch", "submit", str(bad), "--base-url", emu.base_url], stderr=err) == 2
     )
     assert "bad.jsonl:1" in err.getvalue()
+
+
+# ------------------------------------------------------------ transport failures
+# A failure without an answer may come after the server did the work. Sending the
+# request again is safe only when repeating it changes nothing: GETs are retried;
+# POSTs (upload, create, cancel) never are, or a lost answer duplicates a file or a
+# job (paid twice). Faults come from the emulator, over real HTTP.
+_POSTS = [
+    pytest.param("files", "reset", True, id="upload-reset-after-storing"),
+    pytest.param("files", "reset", False, id="upload-reset-before"),
+    pytest.param("batches", "reset", True, id="create-reset-after-creating"),
+    pytest.param("batches", "reset", False, id="create-reset-before"),
+    pytest.param("files", "hang", True, id="upload-timeout-after-storing"),
+    pytest.param("batches", "hang", True, id="create-timeout-after-creating"),
+]
+
+
+def _posts(emu: DashScopeEmulator, endpoint: str) -> int:
+    return sum(
+        r.method == "POST" and r.path.rstrip("/").endswith("/" + endpoint)
+        for r in emu.requests
+    )
+
+
+@pytest.mark.usefixtures("fast_backoff")
+@pytest.mark.parametrize("run", ["sync", "async"])
+@pytest.mark.parametrize(("endpoint", "kind", "handled"), _POSTS)
+def test_a_post_that_may_have_arrived_is_not_sent_again(
+    emu: DashScopeEmulator,
+    make_llm: Any,
+    endpoint: str,
+    kind: str,
+    handled: bool,
+    run: str,
+) -> None:
+    emu.batches.fail_next("POST", endpoint, kind=kind, handled=handled)  # type: ignore[arg-type]
+    llm = make_llm(max_retries=3, timeout=0.2 if kind == "hang" else 10)
+
+    def submit() -> BatchJob:
+        if run == "sync":
+            return submit_batch(llm, ["q0", "q1"])
+        return asyncio.run(asubmit_batch(llm, ["q0", "q1"]))
+
+    with pytest.raises(DashScopeBatchError, match="stopped after 0 of 1 files") as info:
+        submit()
+    assert info.value.code == "submission_incomplete"
+    assert _posts(emu, endpoint) == 1  # sent once, despite max_retries=3
+    assert _posts(emu, "batches") == (1 if endpoint == "batches" else 0)
+    stored = emu.batches.file_ids
+    assert len(stored) == (1 if endpoint == "batches" or handled else 0)
+    created = emu.batches.batch_ids
+    assert len(created) == (1 if endpoint == "batches" and handled else 0)
+    # The handle on the error sends what did not go, once.
+    job = info.value.job.retry_failed()
+    job.wait(poll_interval=POLL)
+    assert [a.content for a in job.results()] == ["You said: q0", "You said: q1"]
+
+
+@pytest.mark.usefixtures("fast_backoff")
+def test_a_lost_cancel_is_sent_again(emu: DashScopeEmulator, make_llm: Any) -> None:
+    # Cancelling twice changes nothing: retried like a GET.
+    emu.batches.timing = BatchTiming(validating=0.05, per_line=0.2, finalizing=0.05)
+    job = submit_batch(make_llm(max_retries=3), ["c0", "c1", "c2"])
+    emu.batches.fail_next("POST", "batches/*/cancel")
+    assert job.cancel().status in ("cancelling", "cancelled")
+    assert _posts(emu, "cancel") == 2
+
+
+@pytest.mark.usefixtures("fast_backoff")
+@pytest.mark.parametrize("run", ["sync", "async"])
+@pytest.mark.parametrize("kind", ["reset", "hang"])
+def test_gets_are_retried_after_a_connection_failure(
+    emu: DashScopeEmulator, make_llm: Any, run: str, kind: str
+) -> None:
+    job = submit_batch(make_llm(), ["g0", "g1"])
+    job.wait(poll_interval=POLL)
+    retrying = BatchJob.attach(make_llm(max_retries=2, timeout=0.2), job.id)
+    emu.batches.fail_next("GET", "batches/*", kind=kind)  # type: ignore[arg-type]
+    emu.batches.fail_next("GET", "files/*/content", kind=kind, times=2)  # type: ignore[arg-type]
+    emu.clear()
+    if run == "sync":
+        state = retrying.status()
+        answers = retrying.results()
+    else:
+        state = asyncio.run(retrying.astatus())
+        answers = asyncio.run(retrying.aresults())
+    assert state.status == "completed"
+    assert [a.content for a in answers] == ["You said: g0", "You said: g1"]
+    polls = [r for r in emu.requests if r.method == "GET" and "/batches/" in r.path]
+    downloads = [r for r in emu.requests if r.path.endswith("/content")]
+    assert len(polls) >= 2  # the first was lost, then answered
+    assert len(downloads) >= 3  # two lost, then answered
+    assert all(r.method == "GET" for r in emu.requests)
+
+
+@pytest.mark.usefixtures("fast_backoff")
+def test_gets_give_up_after_max_retries(emu: DashScopeEmulator, make_llm: Any) -> None:
+    job = submit_batch(make_llm(), ["x"])
+    emu.batches.fail_next("GET", "batches/*", times=5)
+    emu.clear()
+    with pytest.raises(DashScopeConnectionError, match="broke before the answer"):
+        BatchJob.attach(make_llm(max_retries=2), job.id).status()
+    assert len(emu.requests) == 3  # the first try and two retries

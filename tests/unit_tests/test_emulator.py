@@ -26,6 +26,7 @@ import openai
 import pytest
 from pydantic import BaseModel, Field
 
+from langchain_qwen import DashScopeRateLimitError
 from langchain_qwen.testing import (
     DashScopeEmulator,
     RecordedRequest,
@@ -799,7 +800,7 @@ def test_regions(make_emu: Factory) -> None:
     assert emu.api_key == "sk-intl"
     assert emu.base_url == emu.region_base_url("intl")
     assert emu.region_base_url("us").endswith("/us/compatible-mode/v1")
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="region 'cn' is not configured"):
         emu.region_base_url("cn")
 
     def post(region: str, key: str, model: str = "qwen3-max") -> httpx.Response:
@@ -1099,7 +1100,7 @@ async def test_async_context_manager_and_sdk() -> None:
         done = await sdk.chat.completions.create(model="qwen-plus", messages=USER)
         assert done.choices[0].message.content == "async hi"
         await sdk.close()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="the emulator is not running"):
         _ = emu.port
 
 
@@ -1277,7 +1278,7 @@ def test_reset_returns_to_a_new_emulators_state(
     emulator.context_cache.ttl = 1.0
     emulator.script(Reply.text("scripted"))
     assert llm.invoke("one").content == "scripted"
-    with pytest.raises(Exception, match="limit_requests"):
+    with pytest.raises(DashScopeRateLimitError, match="429 - limit_requests"):
         llm.invoke("two")
     port = emulator.port
     emulator.script(Reply.text("never served"))

@@ -19,10 +19,14 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage
+from pydantic import ValidationError
 
 from langchain_qwen import (
     ChatQwen,
     DashScopeAuthenticationError,
+    DashScopeBadRequestError,
+    DashScopeModelNotFoundError,
+    DashScopePermissionDeniedError,
     IncompleteStreamError,
 )
 from langchain_qwen._client.errors import make_status_error
@@ -110,12 +114,20 @@ def test_transient_statuses_are_retried(
     assert [r.status for r in emulator.chat_requests] == [status, 200]
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404])
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, DashScopeBadRequestError),
+        (401, DashScopeAuthenticationError),
+        (403, DashScopePermissionDeniedError),
+        (404, DashScopeModelNotFoundError),
+    ],
+)
 def test_client_errors_are_not_retried(
-    emulator: DashScopeEmulator, make_llm: Any, status: int
+    emulator: DashScopeEmulator, make_llm: Any, status: int, cls: type[Exception]
 ) -> None:
     emulator.script(Reply.error(status, "refused"), Reply.text("never"))
-    with pytest.raises(Exception, match=r"refused|HTTP|Error"):
+    with pytest.raises(cls, match=rf"^Error code: {status} - refused: "):
         make_llm(max_retries=2).invoke("hi")
     assert len(emulator.chat_requests) == 1
 
@@ -281,9 +293,17 @@ def test_workspace_host_of_every_region(region: str, host: str) -> None:
     assert llm.openai_api_base == f"https://{host}/compatible-mode/v1"
 
 
-@pytest.mark.parametrize("model", ["", "   ", 5, None])
-def test_model_name_checked_at_construction(model: Any) -> None:
-    with pytest.raises((ValueError, TypeError), match="model"):
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ("", r"Invalid value for `model`: ''\. Allowed: a non-empty model name"),
+        ("   ", r"Invalid value for `model`: '   '\. Allowed: a non-empty model name"),
+        (5, r"Invalid value for `model`: 5\. Allowed: a non-empty model name"),
+        (None, r"model\n  Input should be a valid string"),
+    ],
+)
+def test_model_name_checked_at_construction(model: Any, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
         ChatQwen(model=model, api_key="sk-x")
 
 

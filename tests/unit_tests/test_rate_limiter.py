@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 from langchain_core.rate_limiters import BaseRateLimiter
 
-from langchain_qwen._client.errors import DashScopeRateLimitError
+from langchain_qwen._client.errors import (
+    DashScopeBadRequestError,
+    DashScopeRateLimitError,
+)
 from langchain_qwen.rate_limiters import QwenRateLimiter
 from langchain_qwen.testing import DashScopeEmulator, Reply
 
@@ -201,7 +204,7 @@ def test_other_errors_are_not_retried_by_the_limiter(
 ) -> None:
     llm = make_llm(rate_limiter=QwenRateLimiter(requests_per_minute=6000))
     emulator.script(Reply.error(400, "invalid_parameter_error"))
-    with pytest.raises(Exception, match="invalid_parameter_error"):
+    with pytest.raises(DashScopeBadRequestError, match="400 - invalid_parameter_error"):
         llm.invoke("hi")
     assert len(emulator.chat_requests) == 1
     # What the HTTP layer retries (its retries are off with this limiter), the
@@ -212,3 +215,104 @@ def test_other_errors_are_not_retried_by_the_limiter(
     for status, code in ((500, "internal_error"), (408, "RequestTimeOut")):
         emulator.script(Reply.error(status, code), Reply.text("ok"))
         assert retrying.invoke("x").content == "ok"
+
+
+# --------------------------------------------------- one overload, one slowdown
+@pytest.fixture
+def short_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pause after a 429 in milliseconds (the cool-down stays 1 s)."""
+    from langchain_qwen._client import limiter
+
+    monkeypatch.setattr(limiter, "_PAUSE", 0.002)
+
+
+@pytest.mark.usefixtures("short_pause")
+@pytest.mark.parametrize(
+    ("code", "slowed", "kept"),
+    [
+        ("limit_requests", "_request_rate", "_token_rate"),
+        ("limit_burst_rate", "_request_rate", "_token_rate"),
+        ("insufficient_quota", "_token_rate", "_request_rate"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
+def test_the_429s_of_one_overload_cut_the_rate_once(
+    emulator: DashScopeEmulator,
+    make_llm: Any,
+    code: str,
+    slowed: str,
+    kept: str,
+    mode: str,
+) -> None:
+    from tests.call_modes import run
+
+    limiter = QwenRateLimiter(requests_per_minute=6000, tokens_per_minute=1_000_000)
+    full, other = getattr(limiter, slowed), getattr(limiter, kept)
+    emulator.script(*[Reply.error(429, code)] * 4, Reply.text("fine"))
+    assert run(make_llm(rate_limiter=limiter), "hi", mode).text == "fine"
+    assert limiter.throttled == 4
+    assert len(emulator.chat_requests) == 5
+    # One cut (x0.8) for four 429s within the cool-down, then one success's
+    # recovery (+1% of the full rate); four cuts would leave 0.8**4 = 41%.
+    assert getattr(limiter, slowed) == pytest.approx(full * 0.81)
+    assert getattr(limiter, kept) == pytest.approx(other)
+
+
+@pytest.mark.usefixtures("short_pause")
+def test_a_429_after_the_cool_down_cuts_again(
+    emulator: DashScopeEmulator, make_llm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from langchain_qwen._client import limiter as module
+
+    monkeypatch.setattr(module, "_COOLDOWN", 0.05)
+    limiter = QwenRateLimiter(requests_per_minute=6000, max_throttle_retries=1)
+    full = limiter._request_rate
+    llm = make_llm(rate_limiter=limiter)
+    emulator.script(Reply.error(429, "limit_requests"), Reply.text("a"))
+    assert llm.invoke("hi").text == "a"
+    time.sleep(0.06)  # a new overload
+    emulator.script(Reply.error(429, "limit_requests"), Reply.text("b"))
+    assert llm.invoke("hi").text == "b"
+    assert limiter._request_rate == pytest.approx((full * 0.81) * 0.8 + full * 0.01)
+
+
+# -------------------------------------------- the books follow the real usage
+_USAGE = {"prompt_tokens": 700, "completion_tokens": 50, "total_tokens": 750}
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
+def test_settle_rewrites_the_last_seconds_log_with_the_real_usage(
+    emulator: DashScopeEmulator, make_llm: Any, mode: str
+) -> None:
+    from tests.call_modes import run
+
+    # Booked at 5,000 output tokens; the answer used 750 tokens in all. The server
+    # counts 750 in this second, so must the books (or the next requests wait for
+    # 4,250 tokens that were never used).
+    limiter = QwenRateLimiter(
+        requests_per_minute=6000,
+        tokens_per_minute=6_000_000,
+        expected_output_tokens=5000,
+    )
+    emulator.script(Reply.text("ok", usage=_USAGE), Reply.text("ok", usage=_USAGE))
+    llm = make_llm(rate_limiter=limiter)
+    assert run(llm, "hi", mode).text == "ok"
+    assert [entry[1] for entry in limiter._sent] == [750]
+    assert limiter._sent_tokens == 750
+    assert limiter._output == 50  # the first answer replaces the assumed length
+    assert run(llm, "hi", mode).text == "ok"
+    assert [entry[1] for entry in limiter._sent] == [750, 750]
+    assert limiter._sent_tokens == 1500
+
+
+def test_nothing_is_sent_during_the_pause_after_a_429(
+    emulator: DashScopeEmulator, make_llm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from langchain_qwen._client import limiter as module
+
+    monkeypatch.setattr(module, "_PAUSE", 0.08)
+    limiter = QwenRateLimiter(requests_per_minute=60_000)  # 1 ms spacing
+    emulator.script(Reply.error(429, "limit_requests"), Reply.text("after"))
+    assert make_llm(rate_limiter=limiter).invoke("hi").text == "after"
+    refused, retried = emulator.chat_requests
+    assert retried.received_at - refused.received_at >= 0.07

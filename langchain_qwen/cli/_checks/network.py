@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
+from langchain_qwen._client.redact import redact_url
 from langchain_qwen.cli._checks.report import Finding
-
-
-def redact_url(url: str) -> str:
-    """A proxy URL with any ``user:password@`` replaced by ``***@``."""
-    try:
-        parsed = urlparse(url)
-    except ValueError:
-        return "***"
-    if parsed.username is None and parsed.password is None:
-        return url
-    host = parsed.hostname or ""
-    if parsed.port:
-        host = f"{host}:{parsed.port}"
-    return urlunparse(parsed._replace(netloc=f"***@{host}"))
 
 
 def no_proxy_matches(host: str, no_proxy: str) -> str | None:

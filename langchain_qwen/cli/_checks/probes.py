@@ -16,6 +16,7 @@ from langchain_qwen._client.errors import (
     DashScopeTimeoutError,
     error_fields,
 )
+from langchain_qwen._client.redact import redact, redact_url
 from langchain_qwen._compat import httpx
 from langchain_qwen._version import __version__
 from langchain_qwen.cli._checks.report import (
@@ -76,13 +77,14 @@ def _probe(
 ) -> Probe:
     start_wall = time.time()
     start = time.perf_counter()
+    shown = redact_url(url)  # what reports show: no credentials
     try:
         spec = _spec(region, url, key, timeout)
         body, response = _http.request(client, spec, _http.Outgoing("GET"))
     except DashScopeTimeoutError:
         return Probe(
             region,
-            url,
+            shown,
             "unreachable",
             detail=f"no answer within {timeout:g} s (timeout)",
             elapsed=time.perf_counter() - start,
@@ -99,7 +101,7 @@ def _probe(
             detail = (body if isinstance(body, str) else "")[:200]
         return Probe(
             region,
-            url,
+            shown,
             outcome,
             status_code=status,
             code=str(code) if code is not None else None,
@@ -109,12 +111,10 @@ def _probe(
             elapsed=time.perf_counter() - start,
         )
     except (DashScopeConnectionError, DashScopeStreamError, ValueError) as exc:
-        text = str(exc) or type(exc).__name__
-        if key:
-            text = text.replace(key, "***")
+        text = redact(str(exc) or type(exc).__name__, [key] if key else [])
         return Probe(
             region,
-            url,
+            shown,
             "unreachable",
             detail=f"{type(exc).__name__}: {text}",
             elapsed=time.perf_counter() - start,
@@ -122,7 +122,7 @@ def _probe(
     elapsed = time.perf_counter() - start
     return Probe(
         region,
-        url,
+        shown,
         _outcome(response.status_code, key),
         status_code=response.status_code,
         models=_models_of(body),
@@ -196,7 +196,7 @@ def check_clock(probes: Iterable[Probe], limit: float = CLOCK_SKEW_LIMIT) -> Fin
         skew = clock_skew(probe.date, probe.local_time)
         if skew is None:
             continue
-        host = urlparse(probe.url).netloc
+        host = urlparse(probe.url).netloc.rpartition("@")[2]
         if abs(skew) <= limit:
             return Finding(
                 "clock",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from langchain_qwen._client.redact import redact_url
 from langchain_qwen._client.regions import (
     Endpoint,
 )
@@ -147,12 +148,19 @@ class DoctorReport:
         return self.key_regions[0] if self.key_regions else None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable form (the key itself is never included)."""
+        """A JSON-serialisable form (no key, no URL credentials)."""
         return {
             "ok": self.ok,
             "model": self.model,
             "model_explicit": self.model_explicit,
-            "endpoint": asdict(self.endpoint) if self.endpoint else None,
+            "endpoint": (
+                {
+                    **asdict(self.endpoint),
+                    "base_url": redact_url(self.endpoint.base_url),
+                }
+                if self.endpoint
+                else None
+            ),
             "region_source": self.region_source,
             "key": {"present": self.key.present, "masked": self.key.masked},
             "key_regions": self.key_regions,

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlparse
 
+from langchain_qwen._client.redact import redact_url
 from langchain_qwen._client.regions import (
     CODING_KEY_PREFIX,
     REGIONS,
@@ -183,7 +184,9 @@ def _endpoint_finding(
             why += f" and wins over --region {region_arg}"
     where = _label(endpoint.region) if endpoint.region else "a custom endpoint"
     return Finding(
-        "endpoint", "info", f"ChatQwen would call {where}: {endpoint.base_url} ({why})."
+        "endpoint",
+        "info",
+        f"ChatQwen would call {where}: {redact_url(endpoint.base_url)} ({why}).",
     )
 
 
@@ -256,6 +259,8 @@ def run_doctor(
         and configured_url not in {u for _, u in targets}
     ):
         targets.append((endpoint.region, endpoint.base_url.rstrip("/")))
+    # Probes hold the URL as shown (credentials hidden): compare like with like.
+    configured_url = redact_url(configured_url) if configured_url else None
     # A key that cannot travel in an HTTP header is not sent: the probes then only
     # check reachability (the key findings already say what to fix).
     sendable = key.cleaned if key.cleaned and key.cleaned.isascii() else None
@@ -391,7 +396,7 @@ def _key_region_findings(
     target_text = (
         f"{endpoint.region} [{_label(endpoint.region)}]"
         if endpoint.region
-        else endpoint.base_url
+        else redact_url(endpoint.base_url)
     )
     if configured is None:
         out.append(

@@ -1,0 +1,177 @@
+"""HTTP status + DashScope code + message -> exception class, on every call path.
+
+The map decides what a user's ``except`` catches: ``ContextOverflowError`` makes
+``SummarizationMiddleware`` shorten the conversation, ``ModelRateLimitError`` makes
+retry middleware wait. Each row is one answer as a server sends it; each must become
+exactly its class, whichever path (invoke, stream, Responses API, Batch item)
+received it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.exceptions import ContextOverflowError
+
+from langchain_qwen import (
+    ContentModerationError,
+    DashScopeAPIError,
+    DashScopeAuthenticationError,
+    DashScopeBadRequestError,
+    DashScopeContextOverflowError,
+    DashScopeModelNotFoundError,
+    DashScopePermissionDeniedError,
+    DashScopeQuotaError,
+    DashScopeRateLimitError,
+    DashScopeServerError,
+)
+from langchain_qwen.batch import submit_batch
+from langchain_qwen.testing import DashScopeEmulator, Reply
+from langchain_qwen.testing._batches import BatchTiming
+from tests.call_modes import MODES, run
+
+# Input-too-long answers, in the words of DashScope and of the OpenAI-compatible
+# servers and gateways ChatQwen talks to (vLLM, SGLang, LiteLLM, OpenAI).
+OVERFLOWS: list[tuple[int, str, str]] = [
+    (
+        400,
+        "invalid_parameter_error",
+        "<400> InternalError.Algo.InvalidParameter: Range of input length should "
+        "be [1, 129024]",
+    ),
+    (400, "context_length_exceeded", "The input is too long."),
+    (
+        400,
+        "invalid_request_error",
+        "This model's maximum context length is 32768 tokens. However, your "
+        "messages resulted in 40000 tokens.",
+    ),
+    (413, "invalid_request_error", "Input too long: 140000 tokens > 131072."),
+    (413, "request_too_large", "The input is too long for the model."),
+    (400, "invalid_request_error", "prompt is too long: 200000 tokens > 131072"),
+    (400, "BadRequestError", "Input tokens exceed the configured limit of 272000"),
+    (400, "ContextWindowExceededError", "litellm.ContextWindowExceededError: x"),
+    (400, "invalid_request_error", "Requested 9000 tokens exceeds the context window"),
+    (400, "invalid_parameter_error", "Please reduce the length of the messages."),
+    # Only the code says it.
+    (400, "context_length_exceeded", "Bad request."),
+    (413, "ContextWindowExceededError", "Request rejected."),
+]
+
+# Answers that mention sizes or tokens but are not an overflow, and the rest of the
+# map: (status, code, message, the class it must be).
+OTHERS: list[tuple[int, str, str, type[Exception]]] = [
+    (
+        400,
+        "invalid_parameter_error",
+        "<400> InternalError.Algo.InvalidParameter: Range of max_tokens should be "
+        "[1, 8192]",
+        DashScopeBadRequestError,
+    ),
+    (400, "invalid_parameter_error", "bad temperature", DashScopeBadRequestError),
+    (
+        429,
+        "limit_requests",
+        "Requests rate limit exceeded: too many tokens per minute",
+        DashScopeRateLimitError,
+    ),
+    (429, "insufficient_quota", "", DashScopeQuotaError),
+    (400, "Arrearage", "", DashScopeQuotaError),
+    (
+        500,
+        "internal_error",
+        "context length computation failed",
+        DashScopeServerError,
+    ),
+    (503, "ModelServingError", "", DashScopeServerError),
+    (
+        400,
+        "data_inspection_failed",
+        "Input data may contain inappropriate content; the input is too long",
+        ContentModerationError,
+    ),
+    (401, "invalid_api_key", "", DashScopeAuthenticationError),
+    (403, "access_denied", "", DashScopePermissionDeniedError),
+    (404, "model_not_found", "", DashScopeModelNotFoundError),
+]
+
+
+def _ids(rows: list[Any]) -> list[str]:
+    return [f"{r[0]}-{r[1]}-{i}" for i, r in enumerate(rows)]
+
+
+@pytest.mark.parametrize(("status", "code", "message"), OVERFLOWS, ids=_ids(OVERFLOWS))
+def test_input_too_long_is_a_context_overflow(
+    emulator: DashScopeEmulator, make_llm: Any, status: int, code: str, message: str
+) -> None:
+    emulator.script(Reply.error(status, code, message))
+    with pytest.raises(DashScopeContextOverflowError) as info:
+        make_llm().invoke("x")
+    err = info.value
+    assert isinstance(err, ContextOverflowError)  # what langchain's middleware catches
+    assert isinstance(err, DashScopeBadRequestError)
+    assert err.is_retryable is False
+    assert err.status_code == status
+    assert code in str(err)
+    assert message.split(":")[-1].strip() in str(err)
+
+
+@pytest.mark.parametrize(("status", "code", "message", "cls"), OTHERS, ids=_ids(OTHERS))
+def test_other_answers_keep_their_own_class(
+    emulator: DashScopeEmulator,
+    make_llm: Any,
+    status: int,
+    code: str,
+    message: str,
+    cls: type[Exception],
+) -> None:
+    emulator.script(Reply.error(status, code, message or None))
+    with pytest.raises(cls) as info:
+        make_llm().invoke("x")
+    assert isinstance(info.value, DashScopeAPIError)
+    assert not isinstance(info.value, ContextOverflowError)
+    assert info.value.status_code == status
+    assert code in str(info.value)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("status", [400, 413])
+def test_overflow_on_every_call_path(
+    emulator: DashScopeEmulator, make_llm: Any, mode: str, status: int
+) -> None:
+    emulator.script(Reply.error(status, "invalid_request_error", "input too long"))
+    with pytest.raises(DashScopeContextOverflowError):
+        run(make_llm(), "x", mode)
+    # Not retried: the same input overflows again (and max_retries is on here).
+    emulator.script(Reply.error(status, "invalid_request_error", "input too long"))
+    with pytest.raises(DashScopeContextOverflowError):
+        run(make_llm(max_retries=2), "x", mode)
+    assert len(emulator.chat_requests) == 2
+
+
+@pytest.mark.parametrize("status", [400, 413])
+def test_overflow_on_the_responses_api(
+    emulator: DashScopeEmulator, make_llm: Any, status: int
+) -> None:
+    llm = make_llm(use_responses_api=True)
+    for mode in ("invoke", "stream"):
+        emulator.script(Reply.error(status, "invalid_request_error", "input too long"))
+        with pytest.raises(DashScopeContextOverflowError):
+            run(llm, "x", mode)
+
+
+def test_overflow_in_a_batch_item(emulator: DashScopeEmulator, make_llm: Any) -> None:
+    emulator.batches.timing = BatchTiming(validating=0.0, per_line=0.0, finalizing=0.0)
+    emulator.script(
+        Reply.text("fine"),
+        Reply.error(413, "invalid_request_error", "input too long"),
+        Reply.error(400, "invalid_parameter_error", "Range of max_tokens should be"),
+    )
+    job = submit_batch(make_llm(), ["a", "b", "c"])
+    job.wait(poll_interval=0.005)
+    first, second, third = job.results()
+    assert first.content == "fine"
+    assert isinstance(second, DashScopeContextOverflowError)
+    assert isinstance(third, DashScopeBadRequestError)
+    assert not isinstance(third, ContextOverflowError)
