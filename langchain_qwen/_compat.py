@@ -19,7 +19,13 @@ else:
 
 import httpx as _plain  # a plain httpx client may be passed as http_client
 
-__all__ = ["STREAM_ERRORS", "TIMEOUT_ERRORS", "TRANSPORT_ERRORS", "httpx"]
+__all__ = [
+    "NOT_SENT_ERRORS",
+    "STREAM_ERRORS",
+    "TIMEOUT_ERRORS",
+    "TRANSPORT_ERRORS",
+    "httpx",
+]
 
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = tuple(
     {httpx.TransportError, _plain.TransportError}
@@ -32,3 +38,10 @@ STREAM_ERRORS: tuple[type[Exception], ...] = (
     *TRANSPORT_ERRORS,
     *{httpx.StreamError, _plain.StreamError},
 )
+NOT_SENT_ERRORS: tuple[type[Exception], ...] = tuple(
+    {
+        *(httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout),
+        *(_plain.ConnectError, _plain.ConnectTimeout, _plain.PoolTimeout),
+    }
+)
+"""Failures before a connection existed: the request cannot have reached the server."""

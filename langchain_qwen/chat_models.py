@@ -62,7 +62,8 @@ from langchain_qwen._dialect import (
 from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._dialect.media import AudioCollector
 from langchain_qwen._models.profiles import get_model_profile, get_qwen_traits
-from langchain_qwen._models.tokenizer import count_message_tokens, get_tokenizer
+from langchain_qwen._models.prompt import count_message_tokens
+from langchain_qwen._models.tokenizer import get_tokenizer
 from langchain_qwen._responses import api as _responses_api
 from langchain_qwen._version import __version__
 

@@ -8,6 +8,11 @@ Vendor pages (facts used below):
 * OpenAI compatible embedding: ``POST {host}/compatible-mode/v1/embeddings``, a
   string or a list of strings, "Only float is supported" as ``encoding_format``;
   https://docs.qwencloud.com/api-reference/text-embedding/openai-embedding
+* DashScope (native) embedding: ``POST /api/v1/services/embeddings/text-embedding/
+  text-embedding`` with ``input.texts`` and ``parameters`` (``dimension``,
+  ``text_type`` query/document "for asymmetric tasks like retrieval", ``instruct``
+  for v4), answers ``output.embeddings[{text_index, embedding}]``;
+  https://docs.qwencloud.com/api-reference/text-embedding/dashscope-embedding
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import functools
 import threading
 import warnings
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 from pydantic import Field, field_validator, model_validator
@@ -33,6 +38,7 @@ from langchain_qwen._models.retrieval import (
 __all__ = ["QwenEmbeddings"]
 
 _PATH = "embeddings"
+_NATIVE_PATH = "/api/v1/services/embeddings/text-embedding/text-embedding"
 _warned_regions: set[str] = set()
 _warn_lock = threading.Lock()
 
@@ -46,14 +52,19 @@ def _used(data: dict[str, Any]) -> int | None:
     return None
 
 
-def _vectors(answer: Answer, count: int, where: str) -> list[list[float]]:
+def _vectors(answer: Answer, count: int, where: str, native: bool) -> list[list[float]]:
     """The answer's vectors in input order (answers may list them out of order)."""
     data, response = answer
-    items = data.get("data")
+    output = data.get("output")
+    if native:
+        items = output.get("embeddings") if isinstance(output, dict) else None
+    else:
+        items = data.get("data")
+    key = "text_index" if native else "index"
     vectors: list[list[float] | None] = [None] * count
     if isinstance(items, list):
         for item in items:
-            index = item.get("index") if isinstance(item, dict) else None
+            index = item.get(key) if isinstance(item, dict) else None
             vector = item.get("embedding") if isinstance(item, dict) else None
             if (
                 isinstance(index, int)
@@ -106,6 +117,9 @@ class QwenEmbeddings(ServiceClient, Embeddings):
         max_concurrency: int
             Requests in flight at once, in ``embed_documents`` and
             ``aembed_documents`` alike (default 8).
+        endpoint: str
+            ``"compatible"`` (default, OpenAI-style) or ``"native"`` (DashScope's
+            own, which takes ``text_type`` and ``instruct``).
 
     Key init args — client params:
         api_key: SecretStr | None
@@ -149,10 +163,12 @@ class QwenEmbeddings(ServiceClient, Embeddings):
             vector = await embeddings.aembed_query("What is the capital of France?")
             vectors = await embeddings.aembed_documents(["Paris is in France."])
 
-    ``text_type`` (query/document), ``instruct`` and sparse vectors are documented
-    only for DashScope's native embedding endpoint, not for the OpenAI-compatible
-    one used here, so they are not sent: queries and documents are embedded alike.
-    Inputs are strings only (no token arrays), and vectors are floats.
+    ``text_type`` (query/document) and ``instruct`` are documented only for
+    DashScope's native embedding endpoint, not for the OpenAI-compatible one used
+    by default, so they are not sent there: queries and documents are embedded
+    alike. With ``endpoint="native"``, ``embed_query`` sends ``text_type="query"``
+    (and ``instruct``), ``embed_documents`` ``text_type="document"``. Inputs are
+    strings only (no token arrays), and vectors are floats.
 
     From langchain-community's ``DashScopeEmbeddings``: change the import; its
     ``dashscope_api_key``, ``model`` and ``max_retries`` are accepted (``client`` is
@@ -168,6 +184,14 @@ class QwenEmbeddings(ServiceClient, Embeddings):
 
     chunk_size: int | None = Field(default=None, ge=1)
     """Inputs per request (None: the model's cap)."""
+
+    endpoint: Literal["compatible", "native"] = "compatible"
+    """``"compatible"``: the OpenAI-compatible ``/embeddings``. ``"native"``:
+    DashScope's own endpoint, which also takes ``text_type`` (sent as ``"query"``
+    by ``embed_query``, ``"document"`` by ``embed_documents``) and ``instruct``."""
+
+    instruct: str | None = None
+    """Task description for queries (native endpoint, text-embedding-v4)."""
 
     _community_class = "DashScopeEmbeddings"
 
@@ -211,6 +235,12 @@ class QwenEmbeddings(ServiceClient, Embeddings):
                 f"takes at most {caps.max_batch} inputs per request."
             )
             raise ValueError(msg)
+        if self.instruct is not None and self.endpoint != "native":
+            msg = (
+                "`instruct` is documented for DashScope's native embedding endpoint "
+                "only: pass endpoint='native' with it."
+            )
+            raise ValueError(msg)
         _warn_region(self.region)
         return self
 
@@ -228,7 +258,21 @@ class QwenEmbeddings(ServiceClient, Embeddings):
         size = self._batch_size()
         return [texts[i : i + size] for i in range(0, len(texts), size)]
 
-    def _body(self, batch: list[str]) -> dict[str, Any]:
+    def _path(self) -> str:
+        return _NATIVE_PATH if self.endpoint == "native" else _PATH
+
+    def _body(self, batch: list[str], text_type: str) -> dict[str, Any]:
+        if self.endpoint == "native":
+            parameters: dict[str, Any] = {"text_type": text_type}
+            if self.dimensions is not None:
+                parameters["dimension"] = self.dimensions
+            if self.instruct is not None and text_type == "query":
+                parameters["instruct"] = self.instruct
+            return {
+                "model": self.model,
+                "input": {"texts": batch},
+                "parameters": parameters,
+            }
         body: dict[str, Any] = {
             "model": self.model,
             "input": batch,
@@ -238,6 +282,36 @@ class QwenEmbeddings(ServiceClient, Embeddings):
             body["dimensions"] = self.dimensions
         return body
 
+    def _embed(self, texts: list[str], text_type: str) -> list[list[float]]:
+        batches = self._batches(list(texts))
+        if not batches:
+            return []
+        spec = self._spec(self._path(), self.model, None)
+        native = self.endpoint == "native"
+
+        def one(batch: list[str]) -> list[list[float]]:
+            body = self._body(batch, text_type)
+            answer = self._post(spec, body, _estimate(batch), _used)
+            return _vectors(answer, len(batch), spec.where, native)
+
+        results = self._run_all([functools.partial(one, b) for b in batches])
+        return [vector for result in results for vector in result]
+
+    async def _aembed(self, texts: list[str], text_type: str) -> list[list[float]]:
+        batches = self._batches(list(texts))
+        if not batches:
+            return []
+        spec = await self._aspec(self._path(), self.model)
+        native = self.endpoint == "native"
+
+        async def one(batch: list[str]) -> list[list[float]]:
+            body = self._body(batch, text_type)
+            answer = await self._apost(spec, body, _estimate(batch), _used)
+            return _vectors(answer, len(batch), spec.where, native)
+
+        results = await self._arun_all([functools.partial(one, b) for b in batches])
+        return [vector for result in results for vector in result]
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed ``texts``, in batches sent concurrently; vectors in input order.
 
@@ -245,39 +319,19 @@ class QwenEmbeddings(ServiceClient, Embeddings):
             ValueError: an empty or non-string text (naming its position), before
                 anything is sent.
         """
-        batches = self._batches(list(texts))
-        if not batches:
-            return []
-        spec = self._spec(_PATH, self.model, None)
-
-        def one(batch: list[str]) -> list[list[float]]:
-            answer = self._post(spec, self._body(batch), _estimate(batch), _used)
-            return _vectors(answer, len(batch), spec.where)
-
-        results = self._run_all([functools.partial(one, b) for b in batches])
-        return [vector for result in results for vector in result]
+        return self._embed(texts, "document")
 
     def embed_query(self, text: str) -> list[float]:
-        """Embed one text (no ``text_type``: see the class docstring)."""
-        return self.embed_documents([text])[0]
+        """Embed one query (``text_type="query"`` on the native endpoint)."""
+        return self._embed([text], "query")[0]
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         """Async twin of :meth:`embed_documents`."""
-        batches = self._batches(list(texts))
-        if not batches:
-            return []
-        spec = await self._aspec(_PATH, self.model)
-
-        async def one(batch: list[str]) -> list[list[float]]:
-            answer = await self._apost(spec, self._body(batch), _estimate(batch), _used)
-            return _vectors(answer, len(batch), spec.where)
-
-        results = await self._arun_all([functools.partial(one, b) for b in batches])
-        return [vector for result in results for vector in result]
+        return await self._aembed(texts, "document")
 
     async def aembed_query(self, text: str) -> list[float]:
         """Async twin of :meth:`embed_query`."""
-        return (await self.aembed_documents([text]))[0]
+        return (await self._aembed([text], "query"))[0]
 
 
 def _estimate(batch: list[str]) -> float:

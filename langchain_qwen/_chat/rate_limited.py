@@ -10,7 +10,7 @@ in full and retries them until their first chunk.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 from langchain_core.callbacks import (
@@ -20,13 +20,19 @@ from langchain_core.callbacks import (
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
-from langchain_qwen._client.limiter import (
-    QwenRateLimiter,
-    estimate_prompt_tokens,
-    in_limited_call,
-)
+from langchain_qwen._client.limiter import QwenRateLimiter, in_limited_call
+from langchain_qwen._models.prompt import count_message_tokens
 
-__all__ = ["RateLimitedCalls"]
+__all__ = ["RateLimitedCalls", "estimate_prompt_tokens"]
+
+
+def estimate_prompt_tokens(messages: Sequence[BaseMessage], tools: Any) -> float:
+    """Prompt tokens: Qwen's tokenizer when installed, else ~3 characters a token."""
+    try:
+        return float(count_message_tokens(list(messages), tools or None))
+    except ImportError:
+        chars = sum(len(str(m.content)) for m in messages) + len(str(tools or ""))
+        return chars / 3 + 4 * len(messages)
 
 
 class RateLimitedCalls:

@@ -265,7 +265,6 @@ class IncompleteStreamError(DashScopeStreamError):
 _MODERATION_CODES = frozenset(
     {"data_inspection_failed", "datainspectionfailed", "data_inspection_failure"}
 )
-_QUOTA_CODES = frozenset({"insufficient_quota", "arrearage"})
 _NATIVE_PREFIX = re.compile(r"^<\d{3}>\s*")
 
 
@@ -494,14 +493,6 @@ def _class_for(status: int, code: str, message: str) -> type[DashScopeAPIError]:
     if status >= 500:
         return DashScopeServerError
     return DashScopeAPIError
-
-
-def is_retryable(status: int, body: object) -> bool:
-    """Retry policy: rate limits and server faults, never quota or client errors."""
-    code = str(error_fields(body).get("code") or "").lower()
-    if code in _QUOTA_CODES or is_moderation_code(code):
-        return False
-    return status in (408, 409, 429) or status >= 500
 
 
 def stream_error(

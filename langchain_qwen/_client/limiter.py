@@ -19,21 +19,16 @@ from collections.abc import (
     Callable,
     Generator,
     Iterator,
-    Sequence,
 )
 from typing import Any, TypeVar
 
-from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.rate_limiters import BaseRateLimiter
 
 from langchain_qwen._client.errors import (
-    DashScopeAPIError,
-    DashScopeConnectionError,
     DashScopeRateLimitError,
-    is_retryable,
 )
-from langchain_qwen._client.http import backoff_delay
+from langchain_qwen._client.http import backoff_delay, retryable_error
 
 __all__ = ["QwenRateLimiter"]
 
@@ -73,17 +68,6 @@ _TOLERANCE = 0.02  # jitter between our clock and the server's
 _CATCH_UP = 0.25  # seconds of pacing a late release may catch up (window permitting)
 _RECHECK = 0.25  # queue waits longer than this are re-estimated half-way,
 _RECHECK_MAX = 1.0  # ... or after this many seconds at the latest
-
-
-def estimate_prompt_tokens(messages: Sequence[BaseMessage], tools: Any) -> float:
-    """Prompt tokens: Qwen's tokenizer when installed, else ~3 characters a token."""
-    try:
-        from langchain_qwen._models.tokenizer import count_message_tokens
-
-        return float(count_message_tokens(list(messages), tools or None))
-    except ImportError:
-        chars = sum(len(str(m.content)) for m in messages) + len(str(tools or ""))
-        return chars / 3 + 4 * len(messages)
 
 
 def in_limited_call() -> bool:
@@ -380,13 +364,7 @@ class QwenRateLimiter(BaseRateLimiter):
         if attempt >= retries:
             return None
         # Faults the HTTP layer would have retried (its retries are off here).
-        if isinstance(exc, DashScopeConnectionError):
-            return ""
-        if isinstance(exc, DashScopeAPIError) and is_retryable(
-            exc.status_code, exc.body
-        ):
-            return ""
-        return None
+        return "" if retryable_error(exc) else None
 
     def _retrying(self, call: Callable[[], T], request: _Request, retries: int) -> T:
         """``call()`` (which takes its slot) until it succeeds or may not retry."""

@@ -13,10 +13,10 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["add_batch_command"]
+__all__ = ["add_parser"]
 
 
-def add_batch_command(sub: Any, common: argparse.ArgumentParser) -> None:
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register ``batch`` on the CLI's subparsers (the work is imported on use)."""
     batch = sub.add_parser(
         "batch",

@@ -6759,6 +6759,13 @@ _EMBEDDING_MODELS: dict[str, dict[str, Any]] = {
         "default_dimension": 1024,
         "regions": ("china",),
     },
+    "qwen3.7-text-embedding-flash": {
+        "max_batch": 10,
+        "max_tokens": 131_072,
+        "dimensions": (1024, 768, 512, 256),
+        "default_dimension": 1024,
+        "regions": ("china",),
+    },
     "text-embedding-v1": {
         "max_batch": 25,
         "max_tokens": 2048,
@@ -6776,7 +6783,7 @@ _EMBEDDING_MODELS: dict[str, dict[str, Any]] = {
     "text-embedding-v3": {
         "max_batch": 10,
         "max_tokens": 8192,
-        "dimensions": (1024, 768, 512),
+        "dimensions": (1024, 768, 512, 256, 128, 64),
         "default_dimension": 1024,
         "regions": ("singapore", "china"),
     },

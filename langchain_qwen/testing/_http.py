@@ -12,6 +12,7 @@ import contextlib
 import socket
 import struct
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
@@ -248,3 +249,34 @@ class Connection:
                     socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
                 )
         self.writer.transport.abort()
+
+
+_FLUSH_EVERY = 32  # events between drains when no delay is asked for
+
+
+async def write_events(conn: Connection, events: Sequence[bytes], delay: float) -> None:
+    """Write SSE events, draining every few (or after each, with a delay)."""
+    for i, event in enumerate(events):
+        if delay and i:
+            await asyncio.sleep(delay)
+        conn.write(event)
+        if delay or i % _FLUSH_EVERY == _FLUSH_EVERY - 1:
+            await conn.flush()
+    await conn.flush()
+
+
+# The HTTP layer owns message framing; scripted headers must not contradict it.
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date"})
+
+
+def merge_headers(
+    base: Sequence[tuple[str, str]], extra: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Generated headers overridden by scripted ones (names compared case-blind).
+
+    Framing headers (`Content-Length`, `Transfer-Encoding`, `Connection`, `Date`)
+    in `extra` are ignored: the server computes them for the bytes it sends.
+    """
+    wanted = [(k, v) for k, v in extra if k.lower() not in _FRAMING]
+    names = {k.lower() for k, _ in wanted}
+    return [(k, v) for k, v in base if k.lower() not in names] + wanted

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from langchain_qwen.testing import _http
 from langchain_qwen.testing._render import (
     JSON,
     MALFORMED_EVENT,
@@ -41,7 +42,6 @@ from langchain_qwen.testing._replies import Reply, ToolCall, status_for
 from langchain_qwen.testing._rules import RuleError, message_text
 
 if TYPE_CHECKING:
-    from langchain_qwen.testing import _http
     from langchain_qwen.testing._server import DashScopeEmulator, RecordedRequest
 
 __all__ = [
@@ -695,8 +695,6 @@ async def _send(
     stream: bool,
 ) -> bool:
     """Send the response (as JSON, or as its event stream) with the reply's faults."""
-    from langchain_qwen.testing._server import _write_events, merge_headers
-
     reply = answer.reply
     renderer = emu._flavor.renderer
     extra = list(reply.headers)
@@ -713,7 +711,7 @@ async def _send(
             code, message, type_ = fault
             err = RuleError(status_for(code), code, message, type_)
             return await emu._send_error(conn, record, err, ctx, keep, extra)
-        headers = merge_headers(renderer.headers(ctx, content_type=JSON), extra)
+        headers = _http.merge_headers(renderer.headers(ctx, content_type=JSON), extra)
         if reply.malformed_after is not None:
             await conn.send(200, headers, b"{not json", keep_alive=keep)
             return keep
@@ -727,7 +725,9 @@ async def _send(
         return keep
 
     frames = [_frame(e, n) for n, e in enumerate(_events(answer, response, ctx))]
-    headers = merge_headers(renderer.headers(ctx, content_type=SSE, stream=True), extra)
+    headers = _http.merge_headers(
+        renderer.headers(ctx, content_type=SSE, stream=True), extra
+    )
     chunked = conn.version == "HTTP/1.1"
     keep_after = keep and chunked and not reply.has_stream_fault
     if not keep_after:
@@ -735,7 +735,7 @@ async def _send(
     await conn.start_stream(200, headers, chunked=chunked)
     delay = reply.event_delay if reply.event_delay is not None else emu._stream_delay
     if reply.drop_after is not None:
-        await _write_events(conn, frames[: reply.drop_after], delay)
+        await _http.write_events(conn, frames[: reply.drop_after], delay)
         conn.close()
         return False
     if fault is not None and fault_at is not None:
@@ -747,7 +747,7 @@ async def _send(
         frames = [*frames[:cut], MALFORMED_EVENT, *frames[cut:]]
     elif reply.no_done:
         frames = frames[:-1]  # no response.completed: the answer never finishes
-    await _write_events(conn, frames, delay)
+    await _http.write_events(conn, frames, delay)
     await conn.end_stream()
     if not keep_after:
         conn.close()

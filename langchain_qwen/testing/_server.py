@@ -43,7 +43,6 @@ Responder = Callable[[dict[str, Any]], "Reply | ResponsesReply"]
 DEFAULT_API_KEY = "sk-emulator-0000000000000000"
 _REGION_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 _BACKLOG = 2048
-_FLUSH_EVERY = 32  # events between drains when no delay is asked for
 
 
 @dataclass
@@ -770,7 +769,7 @@ class DashScopeEmulator:
         record.status = err.status
         headers = renderer.headers(ctx, content_type=JSON, gateway=err.gateway)
         body = dumps(renderer.error_body(err, ctx))
-        headers = merge_headers(headers, extra_headers)
+        headers = _http.merge_headers(headers, extra_headers)
         await conn.send(err.status, headers, body, keep_alive=keep)
         return keep
 
@@ -890,7 +889,7 @@ class DashScopeEmulator:
                 ctx, content_type=content_type, stream=content_type == SSE
             )
             record.status = reply.status
-            headers = merge_headers(headers, extra)
+            headers = _http.merge_headers(headers, extra)
             await conn.send(reply.status, headers, reply.body, keep_alive=keep)
             return keep
         if reply.kind == "error":
@@ -915,7 +914,7 @@ class DashScopeEmulator:
             code, message, type_ = renderer.fault_error(reply, moderation=moderation)
             err = RuleError(status_for(code), code, message, type_)
             return await self._send_error(conn, record, err, ctx, keep, extra)
-        headers = merge_headers(renderer.headers(ctx, content_type=JSON), extra)
+        headers = _http.merge_headers(renderer.headers(ctx, content_type=JSON), extra)
         record.status = 200
         if reply.malformed_after is not None:
             await conn.send(200, headers, b"{not json", keep_alive=keep)
@@ -942,7 +941,7 @@ class DashScopeEmulator:
         # HTTP/1.0 has no chunked encoding: the body then ends when we close.
         chunked = conn.version == "HTTP/1.1"
         keep_after = keep and chunked and not reply.has_stream_fault
-        headers = merge_headers(
+        headers = _http.merge_headers(
             renderer.headers(ctx, content_type=SSE, stream=True), extra
         )
         if not keep_after:
@@ -954,7 +953,7 @@ class DashScopeEmulator:
         )
 
         if reply.drop_after is not None:
-            await _write_events(conn, events[: reply.drop_after], delay)
+            await _http.write_events(conn, events[: reply.drop_after], delay)
             conn.close()  # no terminating chunk: the body is cut short
             return False
         fault_at = reply.error_after if reply.error_after is not None else None
@@ -964,37 +963,20 @@ class DashScopeEmulator:
         if fault_at is not None:
             code, message, type_ = renderer.fault_error(reply, moderation=moderation)
             error_event = sse(renderer.stream_error(code, message, type_, ctx))
-            await _write_events(conn, [*events[:fault_at], error_event], delay)
+            await _http.write_events(conn, [*events[:fault_at], error_event], delay)
         elif reply.malformed_after is not None:
             cut = reply.malformed_after
-            await _write_events(
+            await _http.write_events(
                 conn, [*events[:cut], MALFORMED_EVENT, *events[cut:]], delay
             )
         elif reply.no_done:
-            await _write_events(conn, plan.body, delay)
+            await _http.write_events(conn, plan.body, delay)
         else:
-            await _write_events(conn, events, delay)
+            await _http.write_events(conn, events, delay)
         await conn.end_stream()
         if not keep_after:
             conn.close()
         return keep_after
-
-
-# The HTTP layer owns message framing; scripted headers must not contradict it.
-_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date"})
-
-
-def merge_headers(
-    base: Sequence[tuple[str, str]], extra: Sequence[tuple[str, str]]
-) -> list[tuple[str, str]]:
-    """Generated headers overridden by scripted ones (names compared case-blind).
-
-    Framing headers (`Content-Length`, `Transfer-Encoding`, `Connection`, `Date`)
-    in `extra` are ignored: the server computes them for the bytes it sends.
-    """
-    wanted = [(k, v) for k, v in extra if k.lower() not in _FRAMING]
-    names = {k.lower() for k, _ in wanted}
-    return [(k, v) for k, v in base if k.lower() not in names] + wanted
 
 
 def _reply_error(reply: Reply) -> RuleError:
@@ -1014,15 +996,3 @@ def _not_allowed() -> RuleError:
 async def _until_eof(reader: asyncio.StreamReader) -> None:
     while await reader.read(65536):
         pass
-
-
-async def _write_events(
-    conn: _http.Connection, events: Sequence[bytes], delay: float
-) -> None:
-    for i, event in enumerate(events):
-        if delay and i:
-            await asyncio.sleep(delay)
-        conn.write(event)
-        if delay or i % _FLUSH_EVERY == _FLUSH_EVERY - 1:
-            await conn.flush()
-    await conn.flush()

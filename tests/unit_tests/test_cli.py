@@ -27,19 +27,21 @@ from typing import Any
 import pytest
 
 from langchain_qwen import ChatQwen, cli
-from langchain_qwen.cli._checks import (
-    REGION_URLS_ENV,
-    Probe,
-    check_clock,
-    check_key,
+from langchain_qwen.cli._checks.catalogue import models_report
+from langchain_qwen.cli._checks.key import check_key
+from langchain_qwen.cli._checks.network import (
     check_proxies,
-    clock_skew,
-    models_report,
     no_proxy_matches,
     redact_url,
-    region_urls,
-    run_doctor,
 )
+from langchain_qwen.cli._checks.probes import check_clock, clock_skew
+from langchain_qwen.cli._checks.report import Probe
+from langchain_qwen.cli._checks.targets import REGION_URLS_ENV, region_urls
+from langchain_qwen.cli._checks.verdict import run_doctor
+from langchain_qwen.cli._style import use_color
+from langchain_qwen.cli.chat import format_usage, stream_chat
+from langchain_qwen.cli.doctor import render_doctor
+from langchain_qwen.cli.models import render_models
 from langchain_qwen.testing import DashScopeEmulator, Reply
 
 SG_KEY = "sk-sg0123456789abcdef0123456789abcd"
@@ -141,7 +143,7 @@ def test_doctor_names_the_region_that_accepts_the_key(
         f.topic == "model" and f.status == "ok" and "US (Virginia)" in f.message
         for f in report.findings
     )
-    text = cli.render_doctor(report)
+    text = render_doctor(report)
     assert "Verdict: PROBLEMS (1 found)" in text
     assert "fix: export DASHSCOPE_REGION=us" in text
     assert US_KEY not in text
@@ -159,7 +161,7 @@ def test_doctor_ok_when_the_region_matches(
     assert report.exit_code == 0
     assert report.endpoint is not None
     assert report.endpoint.region == "us"
-    text = cli.render_doctor(report)
+    text = render_doctor(report)
     assert "Verdict: OK" in text
     assert "ChatQwen can use region 'us' with model 'qwen-plus-us'" in text
 
@@ -190,7 +192,7 @@ def test_doctor_default_model_missing_is_only_a_warning(
         f.status == "warn" and "default model 'qwen-plus'" in f.message
         for f in report.findings
     )
-    assert "Verdict: OK, with 1 warning" in cli.render_doctor(report)
+    assert "Verdict: OK, with 1 warning" in render_doctor(report)
 
 
 def test_doctor_without_a_key(two_regions: tuple[DashScopeEmulator, dict]) -> None:
@@ -304,7 +306,7 @@ def test_doctor_not_ok_when_nothing_was_verified(
     assert {p.outcome for p in report.probes} == {"error"}
     assert report.exit_code == 1
     assert any("nothing was verified" in f.message for f in report.problems)
-    assert "Verdict: OK" not in cli.render_doctor(report)
+    assert "Verdict: OK" not in render_doctor(report)
 
 
 def test_doctor_nothing_reachable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -479,7 +481,7 @@ def test_stream_chat_events(emulator: DashScopeEmulator) -> None:
         api_key=emulator.api_key,
         enable_thinking=True,
     )
-    events = list(cli.stream_chat(llm, "Is 9.11 bigger than 9.9?", system="Be brief."))
+    events = list(stream_chat(llm, "Is 9.11 bigger than 9.9?", system="Be brief."))
     kinds = [e.kind for e in events]
     assert kinds.index("reasoning") < kinds.index("text")
     assert kinds[-2:] == ["model", "usage"]
@@ -531,7 +533,7 @@ def test_chat_command_streams_and_prints_usage(
 
 
 def test_chat_usage_line_format() -> None:
-    line = cli.format_usage(
+    line = format_usage(
         {
             "input_tokens": 12,
             "output_tokens": 30,
@@ -563,10 +565,10 @@ def test_chat_color_only_when_asked(
         def isatty(self) -> bool:
             return True
 
-    assert cli.use_color(Tty()) is True
-    assert cli.use_color(io.StringIO()) is False
+    assert use_color(Tty()) is True
+    assert use_color(io.StringIO()) is False
     monkeypatch.setenv("NO_COLOR", "1")
-    assert cli.use_color(Tty()) is False
+    assert use_color(Tty()) is False
 
 
 def test_chat_errors(
@@ -736,7 +738,7 @@ def test_models_report_with_server_list(emulator: DashScopeEmulator) -> None:
     assert report.unprofiled == ["wan2.6-t2i"]
     listed = {r.name: r.listed for r in report.rows}
     assert listed["qwen-plus-us"] is True
-    text = cli.render_models(report)
+    text = render_models(report)
     assert "LISTED" in text
     assert "Listed without a profile here (1): wan2.6-t2i" in text
 

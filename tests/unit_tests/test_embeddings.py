@@ -9,6 +9,7 @@ import warnings
 from typing import Any
 
 import pytest
+from langchain_core.rate_limiters import BaseRateLimiter
 
 from langchain_qwen import (
     ChatQwen,
@@ -111,6 +112,43 @@ def test_body_is_strings_and_float_and_no_text_type(
         assert request.unknown_keys == ()
 
 
+NATIVE = "/api/v1/services/embeddings/text-embedding/text-embedding"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_native_endpoint_sends_text_type_and_keeps_order(
+    emulator: DashScopeEmulator, mode: str
+) -> None:
+    emb = _make(emulator, endpoint="native", dimensions=512, instruct="Find answers.")
+    texts = _texts(12)
+    vectors = _run(emb, texts, mode)
+    query = emb.embed_query(texts[11])
+    assert vectors[11] == query  # order by text_index (the emulator shuffles)
+    assert len({tuple(v) for v in vectors}) == 12
+    requests = emulator.requests
+    assert [r.path for r in requests] == [NATIVE] * 3
+    assert all(r.status == 200 and r.unknown_keys == () for r in requests)
+    document_body, _, query_body = sorted(
+        (r.json for r in requests),
+        key=lambda b: (-len(b["input"]["texts"]), b["parameters"]["text_type"]),
+    )
+    assert document_body["parameters"] == {"text_type": "document", "dimension": 512}
+    assert query_body == {
+        "model": "text-embedding-v4",
+        "input": {"texts": [texts[11]]},
+        "parameters": {
+            "text_type": "query",
+            "dimension": 512,
+            "instruct": "Find answers.",
+        },
+    }
+
+
+def test_instruct_needs_the_native_endpoint() -> None:
+    with pytest.raises(ValueError, match="endpoint='native'"):
+        QwenEmbeddings(api_key=SECRET, instruct="Find answers.")
+
+
 # -- dimensions ---------------------------------------------------------------
 @pytest.mark.parametrize("mode", MODES)
 def test_allowed_dimensions_are_sent(emulator: DashScopeEmulator, mode: str) -> None:
@@ -124,7 +162,7 @@ def test_allowed_dimensions_are_sent(emulator: DashScopeEmulator, mode: str) -> 
     ("model", "dimensions", "named"),
     [
         ("text-embedding-v4", 500, "2048, 1536, 1024, 768, 512, 256, 128, 64"),
-        ("text-embedding-v3", 256, "1024, 768, 512"),
+        ("text-embedding-v3", 2048, "1024, 768, 512, 256, 128, 64"),
         ("text-embedding-v1", 1024, "1536"),
         ("text-embedding-v4", 0, "a positive int"),
         ("text-embedding-v4", True, "a positive int"),
@@ -240,6 +278,30 @@ def test_qwen_rate_limiter_paces_and_retries_429s(
     assert len(vectors) == 15
     assert limiter.throttled == 1
     assert [r.status for r in _embed_requests(emulator)] == [429, 200, 200]
+
+
+class _CountingLimiter(BaseRateLimiter):
+    """A plain langchain-core limiter that counts the slots it hands out."""
+
+    def __init__(self) -> None:
+        self.slots = 0
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        self.slots += 1
+        return True
+
+    async def aacquire(self, *, blocking: bool = True) -> bool:
+        self.slots += 1
+        return True
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_plain_rate_limiter_gives_each_request_a_slot(
+    emulator: DashScopeEmulator, mode: str
+) -> None:
+    limiter = _CountingLimiter()
+    _run(_make(emulator, rate_limiter=limiter), _texts(25), mode)
+    assert limiter.slots == len(_embed_requests(emulator)) == 3
 
 
 # -- errors and secrets -------------------------------------------------------

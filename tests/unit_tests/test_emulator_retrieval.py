@@ -109,7 +109,7 @@ def test_dimensions(
 @pytest.mark.parametrize(
     ("model", "dimensions"),
     [
-        ("text-embedding-v3", 64),
+        ("text-embedding-v3", 2048),
         ("text-embedding-v4", 1000),
         ("text-embedding-v1", 1024),
     ],

@@ -92,7 +92,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "qwen_embeddings.ipynb": [
         "Offline: DashScope emulator at http://127.0.0.1:",
-        "text-embedding-v3 allows: 1024, 768, 512",  # refused before sending
+        "text-embedding-v3 allows: 1024, 768, 512, 256, 128, 64",  # refused early
         "'LangChain is the framework for building context-aware reasoning",
         "25 vectors of 256 floats",  # 3 concurrent batches, back in input order
         "texts[1] is an empty string",

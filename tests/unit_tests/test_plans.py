@@ -21,12 +21,10 @@ from langchain_qwen._client.errors import (
 )
 from langchain_qwen._client.regions import plan_of_base_url, resolve_endpoint
 from langchain_qwen._models.profiles import models_in_region
-from langchain_qwen.cli._checks import (
-    check_key,
-    default_region_urls,
-    models_report,
-    run_doctor,
-)
+from langchain_qwen.cli._checks.catalogue import models_report
+from langchain_qwen.cli._checks.key import check_key
+from langchain_qwen.cli._checks.targets import default_region_urls
+from langchain_qwen.cli._checks.verdict import run_doctor
 from langchain_qwen.testing import DashScopeEmulator
 
 CODING_INTL = "https://coding-intl.dashscope.aliyuncs.com/v1"

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from langchain_qwen._models import prompt as pt
 from langchain_qwen._models import tokenizer as tk
 
 pytest.importorskip("tiktoken")
@@ -273,7 +274,7 @@ CONVERSATION_PROMPT = (
 
 def test_single_user_message_golden_ids(tok: tk.QwenTokenizer) -> None:
     messages = [{"role": "user", "content": "你好啊"}]
-    prompt = tk.render_chat_template(messages)
+    prompt = pt.render_chat_template(messages)
     assert prompt == "<|im_start|>user\n你好啊<|im_end|>\n<|im_start|>assistant\n"
     assert tok.encode(prompt) == [
         151644,
@@ -287,11 +288,11 @@ def test_single_user_message_golden_ids(tok: tk.QwenTokenizer) -> None:
         77091,  # assistant
         198,
     ]
-    assert tk.count_message_tokens(messages) == 10
+    assert pt.count_message_tokens(messages) == 10
 
 
 def test_conversation_count_matches_rendered_prompt(tok: tk.QwenTokenizer) -> None:
-    assert tk.render_chat_template(CONVERSATION) == CONVERSATION_PROMPT
+    assert pt.render_chat_template(CONVERSATION) == CONVERSATION_PROMPT
     expected = len(tok.encode(CONVERSATION_PROMPT))
     # Counting piece by piece: <|im_start|> + "{role}\n{content}" + <|im_end|>
     # + "\n" per message, then <|im_start|> + "assistant\n".
@@ -300,19 +301,19 @@ def test_conversation_count_matches_rendered_prompt(tok: tk.QwenTokenizer) -> No
         for m in CONVERSATION
     ) + (1 + len(tok.encode("assistant\n")))
     assert by_pieces == expected
-    assert tk.count_message_tokens(CONVERSATION) == expected
+    assert pt.count_message_tokens(CONVERSATION) == expected
     assert expected == 41
 
 
 def test_generation_prompt_and_thinking_switch() -> None:
-    base = tk.count_message_tokens(CONVERSATION)
+    base = pt.count_message_tokens(CONVERSATION)
     # <|im_start|> assistant \n
-    assert tk.count_message_tokens(CONVERSATION, add_generation_prompt=False) == (
+    assert pt.count_message_tokens(CONVERSATION, add_generation_prompt=False) == (
         base - 3
     )
     # <think> \n\n </think> \n\n
-    assert tk.count_message_tokens(CONVERSATION, enable_thinking=False) == base + 4
-    assert tk.count_message_tokens(CONVERSATION, enable_thinking=True) == base
+    assert pt.count_message_tokens(CONVERSATION, enable_thinking=False) == base + 4
+    assert pt.count_message_tokens(CONVERSATION, enable_thinking=True) == base
 
 
 def test_content_list_text_parts() -> None:
@@ -332,8 +333,8 @@ def test_content_list_text_parts() -> None:
             ],
         },
     ]
-    assert tk.render_chat_template(as_parts) == CONVERSATION_PROMPT
-    assert tk.count_message_tokens(as_parts) == tk.count_message_tokens(CONVERSATION)
+    assert pt.render_chat_template(as_parts) == CONVERSATION_PROMPT
+    assert pt.count_message_tokens(as_parts) == pt.count_message_tokens(CONVERSATION)
 
 
 WEATHER_TOOL: dict[str, Any] = {
@@ -387,9 +388,9 @@ TOOL_LOOP_PROMPT = (
 
 
 def test_tool_calls_and_responses(tok: tk.QwenTokenizer) -> None:
-    assert tk.render_chat_template(TOOL_LOOP) == TOOL_LOOP_PROMPT
+    assert pt.render_chat_template(TOOL_LOOP) == TOOL_LOOP_PROMPT
     expected = len(tok.encode(TOOL_LOOP_PROMPT))
-    assert tk.count_message_tokens(TOOL_LOOP) == expected
+    assert pt.count_message_tokens(TOOL_LOOP) == expected
     # <tool_call>, </tool_call>, <tool_response>, </tool_response> are single ids.
     ids = tok.encode(TOOL_LOOP_PROMPT)
     assert ids.count(151657) == ids.count(151658) == 2
@@ -406,7 +407,7 @@ def test_assistant_text_before_tool_call() -> None:
         },
         {"role": "tool", "content": "5"},
     ]
-    prompt = tk.render_chat_template(messages, add_generation_prompt=False)
+    prompt = pt.render_chat_template(messages, add_generation_prompt=False)
     assert prompt.endswith(
         "<|im_start|>assistant\nLet me add.\n<tool_call>\n"
         '{"name": "add", "arguments": {"a": 2, "b": 3}}\n</tool_call><|im_end|>\n'
@@ -420,7 +421,7 @@ def test_trailing_assistant_message_gets_empty_think_block() -> None:
         {"role": "user", "content": "hi"},
         {"role": "assistant", "content": "Hel"},
     ]
-    prompt = tk.render_chat_template(messages, add_generation_prompt=False)
+    prompt = pt.render_chat_template(messages, add_generation_prompt=False)
     assert prompt.endswith(
         "<|im_start|>assistant\n<think>\n\n</think>\n\nHel<|im_end|>\n"
     )
@@ -437,16 +438,16 @@ def test_reasoning_rendered_inside_tool_loop() -> None:
         },
         {"role": "tool", "content": "3"},
     ]
-    prompt = tk.render_chat_template(messages)
+    prompt = pt.render_chat_template(messages)
     assert "<|im_start|>assistant\n<think>\nneed a tool\n</think>\n\n" in prompt
     # Reasoning of turns before the last user query is dropped, as Qwen3 does.
     messages.append({"role": "user", "content": "thanks"})
-    assert "<think>" not in tk.render_chat_template(messages)
+    assert "<think>" not in pt.render_chat_template(messages)
 
 
 def test_tool_schemas_in_system_prompt(tok: tk.QwenTokenizer) -> None:
     messages = CONVERSATION[:2]
-    with_tools = tk.render_chat_template(messages, [WEATHER_TOOL])
+    with_tools = pt.render_chat_template(messages, [WEATHER_TOOL])
     expected_system = (
         "<|im_start|>system\nYou are helpful.\n\n# Tools\n\n"
         "You may call one or more functions to assist with the user query.\n\n"
@@ -461,16 +462,16 @@ def test_tool_schemas_in_system_prompt(tok: tk.QwenTokenizer) -> None:
     )
     assert with_tools.startswith(expected_system)
     assert '"description": "城市"' in with_tools  # non-ASCII kept, not \u-escaped
-    without = tk.count_message_tokens(messages)
-    one_tool = tk.count_message_tokens(messages, [WEATHER_TOOL])
+    without = pt.count_message_tokens(messages)
+    one_tool = pt.count_message_tokens(messages, [WEATHER_TOOL])
     assert one_tool == len(tok.encode(with_tools))
     assert one_tool > without + 50
     second = json.loads(json.dumps(WEATHER_TOOL).replace("get_weather", "get_forecast"))
-    assert tk.count_message_tokens(messages, [WEATHER_TOOL, second]) > one_tool
+    assert pt.count_message_tokens(messages, [WEATHER_TOOL, second]) > one_tool
 
 
 def test_tools_without_system_message() -> None:
-    prompt = tk.render_chat_template(
+    prompt = pt.render_chat_template(
         [{"role": "user", "content": "hi"}], [WEATHER_TOOL]
     )
     assert prompt.startswith("<|im_start|>system\n# Tools\n\n")
@@ -523,14 +524,14 @@ def test_langchain_messages_and_tools() -> None:
         },
         {"role": "tool", "tool_call_id": "c1", "content": "Sunny"},
     ]
-    assert tk.render_chat_template(lc_messages) == tk.render_chat_template(
+    assert pt.render_chat_template(lc_messages) == pt.render_chat_template(
         dict_messages
     )
-    with_tool = tk.count_message_tokens(lc_messages, [get_weather])
-    assert with_tool == tk.count_message_tokens(
+    with_tool = pt.count_message_tokens(lc_messages, [get_weather])
+    assert with_tool == pt.count_message_tokens(
         dict_messages, [convert_to_openai_tool(get_weather)]
     )
-    assert with_tool > tk.count_message_tokens(dict_messages) + 50
+    assert with_tool > pt.count_message_tokens(dict_messages) + 50
 
 
 # --------------------------------------------------------------------------

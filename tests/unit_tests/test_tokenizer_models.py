@@ -14,6 +14,7 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from langchain_qwen import ChatQwen
+from langchain_qwen._models import prompt as pt
 from langchain_qwen._models import tokenizer as tk
 from langchain_qwen._models.profiles import get_qwen_traits
 
@@ -114,10 +115,10 @@ def test_chat_qwen_counts_with_its_models_vocabulary(reference: object) -> None:
     assert old.get_token_ids("你好啊") == [108386, 103924]
     assert new.get_num_tokens(text) == len(reference.encode(text))  # type: ignore[attr-defined]
     messages = [SystemMessage("You are helpful."), HumanMessage(text)]
-    assert new.get_num_tokens_from_messages(messages) == tk.count_message_tokens(
+    assert new.get_num_tokens_from_messages(messages) == pt.count_message_tokens(
         messages, vocabulary="qwen3_6"
     )
-    assert old.get_num_tokens_from_messages(messages) == tk.count_message_tokens(
+    assert old.get_num_tokens_from_messages(messages) == pt.count_message_tokens(
         messages
     )
     assert new.get_num_tokens_from_messages(

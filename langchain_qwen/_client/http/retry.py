@@ -1,11 +1,16 @@
-"""Retry policy: which failures are retried, and how long to wait.
+"""Retry policy, the one place it is decided: which failures are retried, and when.
 
 Retries (``max_retries``, default 2) cover rate limits (429 ``limit_requests``,
 ``limit_burst_rate``, ``Throttling``), 408/409, 5xx and connection failures before a
 response, with exponential backoff and jitter, honouring ``Retry-After``. Quota
 (``insufficient_quota``, ``Arrearage``), moderation and other 4xx answers are raised at
-once. With a total deadline, a retry whose wait would end past it is not attempted:
-the last failure is raised at once.
+once. A request that must not run twice (an upload, a batch job's creation) is re-sent
+after a connection failure only when no connection was made, so it cannot have reached
+the server. With a total deadline, a retry whose wait would end past it is not
+attempted: the last failure is raised at once.
+
+The transport asks :class:`Attempts`; callers that retry whole calls themselves (the
+rate limiter, with the transport's retries off) ask :func:`retryable_error`.
 """
 
 from __future__ import annotations
@@ -17,21 +22,69 @@ import time
 from typing import NoReturn
 
 from langchain_qwen._client.errors import (
+    DashScopeAPIError,
+    DashScopeConnectionError,
     connection_error,
-    is_retryable,
+    error_fields,
+    is_moderation_code,
     make_status_error,
     parse_error_body,
 )
 from langchain_qwen._client.http.spec import RequestSpec
-from langchain_qwen._compat import httpx
+from langchain_qwen._compat import NOT_SENT_ERRORS, httpx
 
-__all__ = ["Attempts", "backoff_delay"]
+__all__ = [
+    "Attempts",
+    "backoff_delay",
+    "retryable_error",
+    "retryable_status",
+    "retryable_transport",
+]
 
 logger = logging.getLogger("langchain_qwen")
 
 _MAX_RETRY_AFTER = 60.0
 _INITIAL_BACKOFF = 0.5
 _MAX_BACKOFF = 8.0
+# Waiting does not refill a quota or an unpaid account.
+_QUOTA_CODES = frozenset({"insufficient_quota", "arrearage"})
+# A request with these faults is malformed: sending it again fails again.
+_PROTOCOL_ERRORS = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+
+
+def retryable_status(status: int, body: object) -> bool:
+    """Whether an error answer is worth another try: rate limits and server faults.
+
+    Never quota, moderation or other client errors.
+    """
+    code = str(error_fields(body).get("code") or "").lower()
+    if code in _QUOTA_CODES or is_moderation_code(code):
+        return False
+    return status in (408, 409, 429) or status >= 500
+
+
+def retryable_transport(exc: Exception, *, repeatable: bool = True) -> bool:
+    """Whether a connection failure is worth another try.
+
+    Args:
+        exc: the httpx exception.
+        repeatable: whether the request may reach the server twice; when not, only
+            a failure before any connection existed is retried.
+    """
+    if isinstance(exc, _PROTOCOL_ERRORS):
+        return False
+    return repeatable or isinstance(exc, NOT_SENT_ERRORS)
+
+
+def retryable_error(exc: BaseException) -> bool:
+    """Whether the transport would have retried a failure it raised.
+
+    For callers that retry a whole call themselves (with the transport's own
+    retries off): the same rule as :class:`Attempts`.
+    """
+    if isinstance(exc, DashScopeAPIError):
+        return retryable_status(exc.status_code, exc.body)
+    return isinstance(exc, DashScopeConnectionError)
 
 
 def _retry_after(response: httpx.Response | None) -> float | None:
@@ -95,10 +148,10 @@ class Attempts:
         return delay
 
     def after_transport_error(
-        self, exc: Exception, request: httpx.Request
+        self, exc: Exception, request: httpx.Request, *, repeatable: bool = True
     ) -> float | Exception:
         """Delay before the next try, or the mapped connection error to raise."""
-        if not isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+        if retryable_transport(exc, repeatable=repeatable):
             delay = self._next(type(exc).__name__, None)
             if delay is not None:
                 return delay
@@ -109,7 +162,7 @@ class Attempts:
     def after_status(self, response: httpx.Response, content: bytes) -> float:
         """Delay before the next try, or raise the mapped status error."""
         body = parse_error_body(content)
-        if is_retryable(response.status_code, body):
+        if retryable_status(response.status_code, body):
             delay = self._next(f"HTTP {response.status_code}", response)
             if delay is not None:
                 return delay

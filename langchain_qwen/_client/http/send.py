@@ -1,12 +1,17 @@
-"""Sending: one JSON body out, a decoded answer or an event stream back.
+"""Sending, the one place the package sends HTTP requests.
 
+A request out; a decoded answer, raw bytes or an event stream back.
+:func:`request` / :func:`arequest` send any :class:`Outgoing` (a JSON POST, a
+multipart upload, a GET of a file's content) and :func:`open_stream` /
+:func:`aopen_stream` a streamed one; :func:`post` / :func:`apost` are the JSON POST
+of a chat call. They share one loop: retries, redirects, deadline and error mapping.
 Requests go through the given (pooled) httpx client, but the body is sent as we built
 it and the answer is parsed once, with no pydantic models in between. Nothing here
 knows LangChain: :class:`EventStream` yields each event's ``data`` bytes.
 
-* Only 2xx is an answer. 307/308 redirects are followed (the body is sent again)
-  within the same origin only, at most five times, in sync and async alike; other
-  3xx answers, cross-origin redirects and loops raise ``DashScopeAPIError``.
+* Only 2xx is an answer. 307/308 redirects (and, for a GET, 301/302/303) are
+  followed within the same origin only, at most five times, in sync and async alike;
+  other 3xx answers, cross-origin redirects and loops raise ``DashScopeAPIError``.
 * Timeouts: httpx applies ``timeout`` to each phase (connect, each read, ...). A
   numeric ``timeout`` is also a deadline for the whole call: retries, ``Retry-After``
   waits, a trickled body and a streamed answer all end within it.
@@ -18,9 +23,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from langchain_qwen._client.errors import (
     body_too_large,
@@ -35,17 +42,52 @@ from langchain_qwen._client.errors import (
 )
 from langchain_qwen._client.http.body import encode_json
 from langchain_qwen._client.http.retry import Attempts
-from langchain_qwen._client.http.spec import RequestSpec
+from langchain_qwen._client.http.spec import RequestSpec, parsed_url
 from langchain_qwen._client.http.sse import EventTooLarge, SSEDecoder
 from langchain_qwen._compat import STREAM_ERRORS, httpx
 
-__all__ = ["EventStream", "aopen_stream", "apost", "open_stream", "post"]
+__all__ = [
+    "EventStream",
+    "Outgoing",
+    "aopen_stream",
+    "apost",
+    "arequest",
+    "open_stream",
+    "post",
+    "request",
+]
 
 _MAX_REDIRECTS = 5
 _MAX_ERROR_BODY = 1 << 20  # an error body is for a message: keep 1 MiB at most
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _READ_ERRORS: tuple[type[Exception], ...] = (*STREAM_ERRORS, httpx.DecodingError)
 _STREAM_READ_ERRORS: tuple[type[Exception], ...] = (*_READ_ERRORS, EventTooLarge)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One request: method, URL, body, and whether the server may receive it twice.
+
+    Attributes:
+        method: ``POST`` or ``GET``.
+        url: absolute URL; None sends to the spec's URL.
+        content: the body bytes, sent as the spec's ``Content-Type`` (JSON).
+        files: multipart file parts (name -> (file name, bytes, type)), with
+            ``data`` as the form fields.
+        data: multipart form fields.
+        repeatable: False for requests that must not run twice (an upload, creating
+            a job): re-sent only after a failure before any connection existed.
+    """
+
+    method: str = "POST"
+    url: str | None = None
+    content: bytes | None = None
+    files: Mapping[str, tuple[str, bytes, str]] | None = None
+    data: Mapping[str, str] | None = None
+    repeatable: bool = True
+
+
+_NO_BODY_LIMIT = sys.maxsize  # a file's content: as large as the file
 
 
 def _deadline(spec: RequestSpec) -> float | None:
@@ -74,13 +116,18 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
 
 
 def _redirect(
-    response: httpx.Response, spec: RequestSpec, url: httpx.URL, hops: int
+    response: httpx.Response,
+    spec: RequestSpec,
+    url: httpx.URL,
+    hops: int,
+    method: str = "POST",
 ) -> httpx.URL:
     """Where a 3xx answer sends the request, or raise when it is not followed."""
     location = response.headers.get("location")
     why = None
     target = url
-    if response.status_code not in (307, 308):
+    followed = (301, 302, 303, 307, 308) if method == "GET" else (307, 308)
+    if response.status_code not in followed:
         why = (
             "only 307/308 redirects keep a POST request and its body; ChatQwen "
             "follows no other."
@@ -164,17 +211,23 @@ class _Body:
 
 
 class _Call:
-    """One call: its body, deadline, attempts and where redirects have led."""
+    """One call: its request, deadline, attempts and where redirects have led."""
 
-    __slots__ = ("attempts", "content", "deadline", "hops", "spec", "url")
+    __slots__ = ("attempts", "deadline", "headers", "hops", "out", "spec", "url")
 
-    def __init__(self, spec: RequestSpec, body: dict[str, Any]) -> None:
+    def __init__(self, spec: RequestSpec, out: Outgoing) -> None:
         self.spec = spec
-        self.content = encode_json(body)
+        self.out = out
         self.deadline = _deadline(spec)
         self.attempts = Attempts(spec, self.deadline)
-        self.url = spec.http_url()
+        self.url = (
+            spec.http_url() if out.url is None else parsed_url(out.url, spec.query)
+        )
         self.hops = 0
+        headers = spec.headers.for_httpx()
+        if out.content is None:  # multipart (httpx sets the boundary) or no body
+            headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+        self.headers = headers
 
     def request(
         self, client: httpx.Client | httpx.AsyncClient, *, stream: bool
@@ -186,30 +239,36 @@ class _Call:
             url = str(url)
             if isinstance(timeout, httpx.Timeout):
                 timeout = type(client.timeout)(**timeout.as_dict())
+        out = self.out
         return client.build_request(
-            "POST",
+            out.method,
             url,
-            content=self.content,
-            headers=self.spec.headers.for_httpx(),
+            content=out.content,
+            files=out.files,
+            data=out.data,
+            headers=self.headers,
             timeout=timeout,
         )
 
     def follow(self, response: httpx.Response) -> None:
         """Move to a redirect's target, or raise when it is not followed."""
-        self.url = _redirect(response, self.spec, self.url, self.hops)
+        self.url = _redirect(response, self.spec, self.url, self.hops, self.out.method)
         self.hops += 1
 
     def error_body(self, request: httpx.Request) -> _Body:
         return _Body(request, _MAX_ERROR_BODY, self.spec, self.deadline)
 
-    def answer_body(self, request: httpx.Request) -> _Body:
-        return _Body(request, self.spec.max_event_bytes * 4, self.spec, self.deadline)
+    def answer_body(self, request: httpx.Request, *, raw: bool = False) -> _Body:
+        limit = _NO_BODY_LIMIT if raw else self.spec.max_event_bytes * 4
+        return _Body(request, limit, self.spec, self.deadline)
 
     def failed(self, exc: Exception, request: httpx.Request) -> float | Exception:
         """The wait before a retry, or the exception to raise."""
         if isinstance(exc, httpx.DecodingError):
             return stream_broken(exc, request, self.spec.headers.secrets())
-        return self.attempts.after_transport_error(exc, request)
+        return self.attempts.after_transport_error(
+            exc, request, repeatable=self.out.repeatable
+        )
 
 
 def _open(call: _Call, client: httpx.Client, *, stream: bool) -> httpx.Response:
@@ -270,14 +329,23 @@ async def _aopen(
         await asyncio.sleep(outcome)
 
 
-def post(
-    client: httpx.Client, spec: RequestSpec, body: dict[str, Any]
-) -> tuple[dict[str, Any], httpx.Response]:
-    """Send a non-streaming request; return the decoded JSON answer and response."""
-    call = _Call(spec, body)
+def request(
+    client: httpx.Client,
+    spec: RequestSpec,
+    out: Outgoing,
+    *,
+    answer: Literal["json", "bytes"] = "json",
+) -> tuple[Any, httpx.Response]:
+    """Send ``out`` until an answer arrives; return it (decoded JSON or the bytes).
+
+    A JSON answer must be an object, within ``spec.max_event_bytes * 4``; bytes (a
+    file's content) are read whole.
+    """
+    call = _Call(spec, out)
+    raw = answer == "bytes"
     while True:
         response = _open(call, client, stream=False)
-        got = call.answer_body(response.request)
+        got = call.answer_body(response.request, raw=raw)
         outcome: float | Exception
         try:
             for piece in response.iter_bytes():
@@ -285,7 +353,10 @@ def post(
         except _READ_ERRORS as exc:  # cut mid-body: nothing reached the caller
             outcome = call.failed(exc, response.request)
         else:
-            return _decode_answer(got.content(), response, spec), response
+            content = got.content()
+            if raw:
+                return content, response
+            return _decode_answer(content, response, spec), response
         finally:
             response.close()
         if isinstance(outcome, Exception):
@@ -293,14 +364,19 @@ def post(
         time.sleep(outcome)
 
 
-async def apost(
-    client: httpx.AsyncClient, spec: RequestSpec, body: dict[str, Any]
-) -> tuple[dict[str, Any], httpx.Response]:
-    """Async twin of :func:`post`."""
-    call = _Call(spec, body)
+async def arequest(
+    client: httpx.AsyncClient,
+    spec: RequestSpec,
+    out: Outgoing,
+    *,
+    answer: Literal["json", "bytes"] = "json",
+) -> tuple[Any, httpx.Response]:
+    """Async twin of :func:`request`."""
+    call = _Call(spec, out)
+    raw = answer == "bytes"
     while True:
         response = await _aopen(call, client, stream=False)
-        got = call.answer_body(response.request)
+        got = call.answer_body(response.request, raw=raw)
         outcome: float | Exception
         try:
             async for piece in response.aiter_bytes():
@@ -308,12 +384,33 @@ async def apost(
         except _READ_ERRORS as exc:
             outcome = call.failed(exc, response.request)
         else:
-            return _decode_answer(got.content(), response, spec), response
+            content = got.content()
+            if raw:
+                return content, response
+            return _decode_answer(content, response, spec), response
         finally:
             await response.aclose()
         if isinstance(outcome, Exception):
             raise outcome
         await asyncio.sleep(outcome)
+
+
+def _json_post(body: dict[str, Any]) -> Outgoing:
+    return Outgoing(content=encode_json(body))
+
+
+def post(
+    client: httpx.Client, spec: RequestSpec, body: dict[str, Any]
+) -> tuple[dict[str, Any], httpx.Response]:
+    """Send a non-streaming JSON request; return the decoded answer and response."""
+    return request(client, spec, _json_post(body))
+
+
+async def apost(
+    client: httpx.AsyncClient, spec: RequestSpec, body: dict[str, Any]
+) -> tuple[dict[str, Any], httpx.Response]:
+    """Async twin of :func:`post`."""
+    return await arequest(client, spec, _json_post(body))
 
 
 def _is_json(response: httpx.Response) -> bool:
@@ -417,7 +514,7 @@ def open_stream(
 
     The caller iterates and closes it. Failures before the first byte are retried.
     """
-    call = _Call(spec, body)
+    call = _Call(spec, _json_post(body))
     return EventStream(_open(call, client, stream=True), spec, call.deadline)
 
 
@@ -425,5 +522,5 @@ async def aopen_stream(
     client: httpx.AsyncClient, spec: RequestSpec, body: dict[str, Any]
 ) -> EventStream:
     """Async twin of :func:`open_stream`."""
-    call = _Call(spec, body)
+    call = _Call(spec, _json_post(body))
     return EventStream(await _aopen(call, client, stream=True), spec, call.deadline)

@@ -26,6 +26,7 @@ __all__ = [
     "Headers",
     "RequestSpec",
     "check_api_key",
+    "parsed_url",
     "total_budget",
 ]
 
@@ -143,7 +144,8 @@ def total_budget(timeout: Any) -> float | None:
 
 
 @functools.lru_cache(maxsize=64)
-def _parsed_url(url: str, query: tuple[tuple[str, str], ...]) -> httpx.URL:
+def parsed_url(url: str, query: tuple[tuple[str, str], ...]) -> httpx.URL:
+    """``url`` parsed once, with ``query`` merged in."""
     # httpx parses a str URL on every request (~25 us); URL objects are immutable.
     parsed = httpx.URL(url)
     return parsed.copy_merge_params(dict(query)) if query else parsed
@@ -178,7 +180,7 @@ class RequestSpec:
 
     def http_url(self) -> httpx.URL:
         """The parsed URL, query included."""
-        return _parsed_url(self.url, self.query)
+        return parsed_url(self.url, self.query)
 
     def __repr__(self) -> str:
         return (
