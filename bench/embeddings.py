@@ -69,10 +69,13 @@ emu = DashScopeEmulator(api_key={key!r}, latency={latency!r})
 emu.retrieval.shuffle = {shuffle!r}
 emu.start()
 print(emu.url, flush=True)
+import time
+cpu = time.process_time()
 for line in sys.stdin:
     done = emu.requests
     emu.clear()
-    print(json.dumps({{"requests": len(done),
+    used, cpu = time.process_time() - cpu, time.process_time()
+    print(json.dumps({{"requests": len(done), "cpu": used,
                       "failed": sum(r.status != 200 for r in done)}}), flush=True)
 emu.stop()
 """
@@ -95,7 +98,7 @@ class Server:
             msg = f"the emulator did not start: {self.url!r}"
             raise RuntimeError(msg)
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, Any]:
         assert self.proc.stdin is not None
         assert self.proc.stdout is not None
         self.proc.stdin.write("stats\n")
@@ -115,6 +118,7 @@ class Row:
     requests: int
     failures: int
     misplaced: int
+    server_cpu_s: float = 0.0
     error: str = ""
     speedup: float = 0.0
 
@@ -150,6 +154,7 @@ def measure(
     """Run a client ``repeat`` times: the median wall time, every failure counted."""
     walls: list[float] = []
     failures, wrong, requests = 0, 0, 0
+    server_cpu: list[float] = []
     error = ""
     for _ in range(repeat):
         server.stats()  # forget earlier requests
@@ -162,13 +167,16 @@ def measure(
         walls.append(time.perf_counter() - start)
         stats = server.stats()
         requests = stats["requests"]
+        server_cpu.append(stats["cpu"])
         failures += stats["failed"] + (1 if error else 0)
         wrong = max(wrong, misplaced(texts, vectors) if vectors else len(texts))
     wall = statistics.median(walls)
-    row = Row(name, round(wall, 2), requests, failures, wrong, error)
+    cpu = round(statistics.median(server_cpu), 2)
+    row = Row(name, round(wall, 2), requests, failures, wrong, cpu, error)
     print(
         f"{name:48s} {wall:7.2f} s (runs: {', '.join(f'{w:.2f}' for w in walls)})  "
-        f"{requests} requests  {failures} failures  {wrong} misplaced {error}",
+        f"{requests} requests  {failures} failures  {wrong} misplaced  "
+        f"emulator CPU {cpu:.2f} s {error}",
         flush=True,
     )
     return row
