@@ -208,14 +208,19 @@ def clients(base: str) -> dict[str, Callable[[list[str]], list[list[float]]]]:
         check_embedding_ctx_length=False,
         chunk_size=10,
     )
+    # One event loop for every async run, as in a long-running async application
+    # (its connection pools stay warm between runs).
+    loop = asyncio.new_event_loop()
     return {
         "sequential batches (QwenEmbeddings, 1 at a time)": sequential.embed_documents,
         "QwenEmbeddings sync": qwen.embed_documents,
-        "QwenEmbeddings async": lambda t: asyncio.run(qwen.aembed_documents(t)),
+        "QwenEmbeddings async": (
+            lambda t: loop.run_until_complete(qwen.aembed_documents(t))
+        ),
         "DashScopeEmbeddings (community, stub SDK)": community.embed_documents,
         "OpenAIEmbeddings (workaround) sync": openai.embed_documents,
         "OpenAIEmbeddings (workaround) async": (
-            lambda t: asyncio.run(openai.aembed_documents(t))
+            lambda t: loop.run_until_complete(openai.aembed_documents(t))
         ),
     }
 
