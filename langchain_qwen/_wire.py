@@ -18,6 +18,11 @@ returned as if complete.
 Exactly one chunk carries ``usage_metadata``: servers that repeat usage on every chunk
 (vLLM's continuous usage stats) are reduced to the last figures, emitted once at the
 end.
+
+A call answered by a stream (stream-only models, ``invoke`` that must stream) is
+aggregated by :func:`generate_from_chunks`: with ``output_version="v1"`` each chunk
+first becomes v1 content blocks, numbered as ``stream()`` numbers them, so the
+message holds blocks only (never a bare string beside a block).
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Any, Protocol, cast
 
+from langchain_core.language_models.chat_models import (
+    agenerate_from_stream,
+    generate_from_stream,
+)
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import (
     InputTokenDetails,
@@ -56,9 +65,11 @@ __all__ = [
     "PROVIDER",
     "EventConsumer",
     "StreamState",
+    "agenerate_from_chunks",
     "aiter_chunks",
     "chat_result",
     "delta_to_chunk",
+    "generate_from_chunks",
     "iter_chunks",
     "message_to_ai_message",
     "put_headers",
@@ -361,6 +372,62 @@ def _chat_result(
 
 
 # ------------------------------------------------------------------------ streams
+class _V1Blocks:
+    """Streamed chunks as v1 content blocks, indexed as ``BaseChatModel.stream``.
+
+    langchain-core converts the chunks ``stream()`` yields; a call aggregated from
+    ``_stream`` inside ``_generate`` gets the same conversion here.
+    """
+
+    def __init__(self) -> None:
+        self._index = -1
+        self._kind = ""
+        self._last: AIMessageChunk | None = None
+
+    def convert(self, chunk: ChatGenerationChunk) -> ChatGenerationChunk:
+        message = cast("AIMessageChunk", chunk.message)
+        blocks = message.content_blocks
+        for block in blocks:
+            if block["type"] != self._kind:
+                self._kind = block["type"]
+                self._index += 1
+            block.setdefault("index", self._index)
+        meta = {**message.response_metadata, "output_version": "v1"}
+        chunk.message = self._last = message.model_copy(
+            update={"content": blocks, "response_metadata": meta}
+        )
+        return chunk
+
+    def end(self) -> list[ChatGenerationChunk]:
+        """The closing chunk that turns tool-call chunk blocks into tool calls."""
+        if self._last is None or self._last.chunk_position:
+            return []
+        last = AIMessageChunk(content=[], chunk_position="last")
+        return [ChatGenerationChunk(message=last)]
+
+
+def generate_from_chunks(
+    chunks: Iterable[ChatGenerationChunk], output_version: str | None
+) -> ChatResult:
+    """The result of a call answered by a stream (v1 blocks with ``"v1"``)."""
+    if output_version != "v1":
+        return generate_from_stream(iter(chunks))
+    v1 = _V1Blocks()
+    converted = [v1.convert(chunk) for chunk in chunks]
+    return generate_from_stream(iter(converted + v1.end()))
+
+
+async def agenerate_from_chunks(
+    chunks: AsyncIterator[ChatGenerationChunk], output_version: str | None
+) -> ChatResult:
+    """The result of an async call answered by a stream (see the sync one)."""
+    if output_version != "v1":
+        return await agenerate_from_stream(chunks)
+    v1 = _V1Blocks()
+    converted = [v1.convert(chunk) async for chunk in chunks]
+    return generate_from_stream(iter(converted + v1.end()))
+
+
 _RS_INDEX = "lc_reasoning_0"
 """v1 index of the streamed reasoning block (apart from tool-call indexes)."""
 

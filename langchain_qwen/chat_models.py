@@ -15,10 +15,6 @@ from langchain_core.language_models import (
     LanguageModelInput,
     ModelProfile,
 )
-from langchain_core.language_models.chat_models import (
-    agenerate_from_stream,
-    generate_from_stream,
-)
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -39,17 +35,15 @@ from langchain_qwen import _wire
 from langchain_qwen._chat.contract import clean_key, prepare_values
 from langchain_qwen._chat.pickling import Portable
 from langchain_qwen._chat.rate_limited import RateLimitedCalls
-from langchain_qwen._chat.stream_gap import with_chunk_gap
+from langchain_qwen._chat.stream_gap import chunk_gap_error, with_chunk_gap
 from langchain_qwen._chat.structured_output import (
     bind_tools_kwargs,
     build_structured_output,
-    instance_profile,
 )
 from langchain_qwen._client import http as _http
 from langchain_qwen._client.endpoint import connection_secrets, redacted_repr_args
 from langchain_qwen._client.errors import (
     DashScopeBadRequestError,
-    chunk_gap_error,
 )
 from langchain_qwen._client.target import cached_target
 from langchain_qwen._dialect import (
@@ -61,6 +55,7 @@ from langchain_qwen._dialect import (
 )
 from langchain_qwen._dialect import rules as _rules
 from langchain_qwen._dialect.media import AudioCollector
+from langchain_qwen._dialect.thinking import instance_profile
 from langchain_qwen._models.profiles import get_model_profile, get_qwen_traits
 from langchain_qwen._models.prompt import count_message_tokens
 from langchain_qwen._models.tokenizer import get_tokenizer
@@ -503,8 +498,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
         if self._must_stream(model, kwargs):
-            return generate_from_stream(
-                self._stream(messages, stop, run_manager, **kwargs)
+            return _wire.generate_from_chunks(
+                self._stream(messages, stop, run_manager, **kwargs),
+                self.output_version,
             )
         if _responses_api.wanted(self, kwargs):
             return _responses_api.generate(self, messages, stop, kwargs)
@@ -517,8 +513,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
             if _NONSTREAM_THINKING_REFUSAL not in str(e):
                 raise
             # Older deployments answer thinking calls only as streams.
-            return generate_from_stream(
-                self._stream(messages, stop, run_manager, **kwargs)
+            return _wire.generate_from_chunks(
+                self._stream(messages, stop, run_manager, **kwargs),
+                self.output_version,
             )
         return self._result(data, response)
 
@@ -531,8 +528,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
     ) -> ChatResult:
         model = str(kwargs.get("model") or self.model_name)
         if self._must_stream(model, kwargs):
-            return await agenerate_from_stream(
-                self._astream(messages, stop, run_manager, **kwargs)
+            return await _wire.agenerate_from_chunks(
+                self._astream(messages, stop, run_manager, **kwargs),
+                self.output_version,
             )
         if _responses_api.wanted(self, kwargs):
             return await _responses_api.agenerate(self, messages, stop, kwargs)
@@ -544,8 +542,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         except DashScopeBadRequestError as e:
             if _NONSTREAM_THINKING_REFUSAL not in str(e):
                 raise
-            return await agenerate_from_stream(
-                self._astream(messages, stop, run_manager, **kwargs)
+            return await _wire.agenerate_from_chunks(
+                self._astream(messages, stop, run_manager, **kwargs),
+                self.output_version,
             )
         return self._result(data, response)
 
@@ -651,11 +650,8 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
             dict(events.response.headers) if self.include_response_headers else None
         )
         gap = self.stream_chunk_timeout
-        chunks = with_chunk_gap(
-            _wire.aiter_chunks(events, state),
-            gap,
-            lambda: chunk_gap_error(gap, events.request, state.partial()),
-        )
+        stalled = chunk_gap_error(gap, events.request, state.partial, payload["model"])
+        chunks = with_chunk_gap(_wire.aiter_chunks(events, state), gap, stalled)
         try:
             async for raw_chunk in chunks:
                 chunk = audio.process(raw_chunk)
@@ -687,9 +683,11 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
 
         Args:
             tools: the tools; each becomes an OpenAI-format function definition,
-                except DashScope's built-in tools (``{"type": "web_search"}``,
-                ``web_extractor``, ``code_interpreter``, ...), which run on the
-                server and are sent through the Responses API.
+                JSON-schema dicts and OpenAI dicts included, except DashScope's
+                built-in tools (a dict whose type is ``web_search``,
+                ``web_extractor``, ``code_interpreter``, ``web_search_image``,
+                ``image_search`` or ``file_search``), which run on the server
+                and are sent through the Responses API.
             tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``/``True``),
                 a bound tool's name, or an OpenAI ``tool_choice`` dict. DashScope
                 refuses a forced choice while thinking: thinking that is only the
@@ -739,7 +737,9 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         models that always think: QwQ, QVQ, ``-thinking``), ``function_calling``
         lets the model choose the tool (``tool_choice="auto"``), the JSON methods
         put the schema in a system instruction, and an answer that does not parse
-        is asked for once more. Nothing here raises for a thinking model.
+        is asked for once more. An answer that still does not parse (or has no
+        tool call) raises ``OutputParserException`` (``include_raw=True``: in
+        ``parsing_error``), never gives ``None``; ``stream`` yields it too.
 
         Args:
             schema: the output schema; may be None only for ``json_mode``.

@@ -1,50 +1,28 @@
-"""Structured output on Qwen models, and DashScope's thinking rules that shape it.
+"""Structured output on Qwen models: bindings, parsers and the one retry.
 
-DashScope refuses two things while a model thinks (HTTP 400): a forced
-``tool_choice`` (``"required"`` or a named function) and a JSON ``response_format``
-(``json_object``, ``json_schema``). Qwen3.5 and later hybrid models think by
-default, QwQ/QVQ/``-thinking`` models always do, so ChatQwen settles the conflict
-before sending, by the request's *thinking state*:
-
-=============  =================================  ====================================
-state          ``with_structured_output``         other requests (``bind_tools``,
-                                                  agents' tool and provider
-                                                  strategies), DashScope only
-=============  =================================  ====================================
-``off``        hybrid models: ``enable_thinking:  as asked
-               false`` sent for the call
-``default``    the same                           ``enable_thinking: false`` is sent
-(hybrid, on                                       for that request: a default the
-by default)                                       user never asked for yields
-``on``         the same, unless                   kept; ``thinking_tool_choice=
-(asked for)    ``enable_thinking=True`` is given  "auto"`` (default) sends
-               to ``with_structured_output``      ``tool_choice="auto"`` and asks for
-               (then as ``always``)               JSON in a system instruction, with a
-                                                  warning; ``"raise"`` refuses
-``always``     ``function_calling``: tool choice  as ``on``
-(QwQ, QVQ,     ``"auto"``; JSON methods: the
-``-thinking``) schema in a system instruction;
-               both validated, retried once
-=============  =================================  ====================================
-
-``json_schema`` on a model without native JSON-schema support (``get_qwen_traits``)
-is sent as ``json_object`` with the schema in a system instruction, and validated.
-The instance's ``profile["structured_output"]`` (what agents read to pick their
-provider strategy) is true only when a JSON-schema ``response_format`` is honoured
-as sent: the model supports it and the instance does not insist on thinking.
+How each method is sent depends on the request's thinking state (the rules and their
+table are in :mod:`langchain_qwen._dialect.thinking`). While the model thinks,
+``function_calling`` lets it choose the tool and the JSON methods put the schema in a
+system instruction; the answer is validated and asked for once more when it does
+not parse. An answer that still has no tool call, or does not parse, raises
+``OutputParserException`` (with ``include_raw=True``: ``parsing_error``), never
+``None``. ``json_schema`` on a model without native JSON-schema support
+(``get_qwen_traits``) is sent as ``json_object`` with the schema in a system
+instruction, and validated. Every chain streams: partial objects where the parser
+can, the final object at least.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import (
     AIMessage,
+    AIMessageChunk,
     BaseMessage,
     HumanMessage,
     SystemMessage,
@@ -59,151 +37,38 @@ from langchain_core.output_parsers import (
 from langchain_core.runnables import (
     Runnable,
     RunnableConfig,
-    RunnableLambda,
     RunnableMap,
     RunnablePassthrough,
 )
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ValidationError
 
-from langchain_qwen._dialect.rules import THINKING
-from langchain_qwen._models.profiles import get_qwen_traits
-from langchain_qwen._tools import (
-    add_system_instruction,
-    check_tools,
-    normalize_tool_choice,
+from langchain_qwen._dialect.thinking import (
+    json_instruction,
+    structured_output_thinking,
 )
+from langchain_qwen._dialect.tools import (
+    check_tools,
+    format_tool,
+    is_builtin_tool,
+    normalize_tool_choice,
+    tool_name,
+)
+from langchain_qwen._models.profiles import get_qwen_traits
 
 if TYPE_CHECKING:
-    from langchain_core.language_models import (
-        BaseChatModel,
-        LanguageModelInput,
-        ModelProfile,
-    )
+    from langchain_core.language_models import BaseChatModel, LanguageModelInput
 
-__all__ = [
-    "ThinkingState",
-    "bind_tools_kwargs",
-    "build_structured_output",
-    "instance_profile",
-    "settle_thinking",
-    "thinking_state",
-]
-
-ThinkingState = Literal["off", "default", "on", "always"]
-"""Whether a request thinks, and who decided: see the module docstring."""
+__all__ = ["bind_tools_kwargs", "build_structured_output"]
 
 _METHODS = ("function_calling", "json_mode", "json_schema")
-_JSON_TYPES = ("json_object", "json_schema")
 _PARSE_ERRORS = (OutputParserException, ValidationError, ValueError, TypeError)
-
-
-def thinking_state(model: str, enable_thinking: Any) -> ThinkingState:
-    """The thinking state of a request to ``model`` with this ``enable_thinking``."""
-    mode = get_qwen_traits(model)["thinking"]
-    if mode == "always":
-        return "always"
-    if mode == "never":
-        return "off"
-    if enable_thinking is None:
-        return "default" if mode == "hybrid_default_on" else "off"
-    return "on" if enable_thinking else "off"
-
-
-def json_instruction(schema: dict[str, Any] | None) -> str:
-    """The system instruction that asks for JSON when ``response_format`` can't."""
-    if schema is None:
-        return "Reply with only a JSON object: no code fences, no other text."
-    shown = json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
-    return (
-        "Reply with only a JSON object that matches this JSON schema (no code "
-        f"fences, no other text): {shown}"
-    )
-
-
-def _schema_of(response_format: dict[str, Any]) -> dict[str, Any] | None:
-    spec = response_format.get("json_schema")
-    return spec.get("schema") if isinstance(spec, dict) else None
-
-
-def _forced(payload: dict[str, Any]) -> bool:
-    return bool(payload.get("tools")) and payload.get("tool_choice") not in (
-        None,
-        "auto",
-        "none",
-    )
-
-
-def settle_thinking(
-    payload: dict[str, Any], *, policy: Literal["raise", "auto"]
-) -> None:
-    """Make a DashScope request body acceptable to DashScope's thinking rules.
-
-    Args:
-        payload: the request body, changed in place.
-        policy: ``thinking_tool_choice``: with thinking asked for or always on,
-            ``"auto"`` sends ``tool_choice="auto"`` and JSON as a system
-            instruction (with a warning); ``"raise"`` leaves the body as it is for
-            the request checks to refuse with a clear error.
-    """
-    response_format = payload.get("response_format")
-    json_format = (
-        isinstance(response_format, dict) and response_format.get("type") in _JSON_TYPES
-    )
-    forced = _forced(payload)
-    if not (json_format or forced):
-        return
-    state = thinking_state(str(payload.get("model") or ""), payload.get(THINKING))
-    if state == "default":
-        payload[THINKING] = False  # the model's default yields
-        return
-    if state == "off" or policy == "raise":
-        return
-    why = "asked for" if state == "on" else "always on for this model"
-    if forced:
-        warnings.warn(
-            f"tool_choice={payload['tool_choice']!r} is refused by DashScope while "
-            f"thinking ({why}); sending tool_choice='auto' "
-            "(thinking_tool_choice='auto'). The model may answer without a tool call.",
-            UserWarning,
-            stacklevel=2,
-        )
-        payload["tool_choice"] = "auto"
-    if json_format:
-        assert isinstance(response_format, dict)
-        warnings.warn(
-            f"response_format {response_format['type']!r} is refused by DashScope "
-            f"while thinking ({why}); asking for JSON in a system instruction instead "
-            "(thinking_tool_choice='auto').",
-            UserWarning,
-            stacklevel=2,
-        )
-        del payload["response_format"]
-        add_system_instruction(
-            payload["messages"], json_instruction(_schema_of(response_format))
-        )
-
-
-def instance_profile(
-    profile: ModelProfile | None, model: str, enable_thinking: bool | None
-) -> ModelProfile | None:
-    """``profile`` with ``structured_output`` true to this instance's thinking."""
-    if profile is None:
-        return None
-    native = (
-        bool(profile.get("structured_output")) and get_qwen_traits(model)["json_schema"]
-    )
-    profile["structured_output"] = native and thinking_state(
-        model, enable_thinking
-    ) not in ("on", "always")
-    return profile
 
 
 def _json_schema_format(
     schema: dict[str, Any] | type, strict: bool | None
 ) -> dict[str, Any]:
-    function = convert_to_openai_tool(schema)["function"]
+    function = format_tool(schema)["function"]
     json_schema: dict[str, Any] = {
         "name": function["name"],
         "schema": function.get("parameters", {"type": "object", "properties": {}}),
@@ -215,13 +80,6 @@ def _json_schema_format(
     return {"type": "json_schema", "json_schema": json_schema}
 
 
-def _with_strict(tool: dict[str, Any], strict: bool | None) -> dict[str, Any]:
-    """``strict`` on a function tool in any form (dicts given as-is included)."""
-    if strict is None or tool.get("type") != "function":
-        return tool
-    return {**tool, "function": {**tool["function"], "strict": strict}}
-
-
 def bind_tools_kwargs(
     tools: Sequence[Any],
     *,
@@ -231,17 +89,9 @@ def bind_tools_kwargs(
     response_format: dict[str, Any] | type | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The OpenAI-format tools and the other keywords ``bind_tools`` binds."""
-    # Imported here: _responses_api imports the dialects, which import this module.
-    from langchain_qwen._responses.api import is_builtin_tool
-
     if response_format is not None and strict is None:
         strict = True  # ChatOpenAI's default when a response format comes along
-    formatted = [
-        dict(tool)  # a server-run tool (Responses API), as given
-        if is_builtin_tool(tool)
-        else _with_strict(convert_to_openai_tool(tool, strict=strict), strict)
-        for tool in tools
-    ]
+    formatted = [format_tool(tool, strict=strict) for tool in tools]
     names = check_tools([t for t in formatted if not is_builtin_tool(t)])
     bound: dict[str, Any] = {}
     choice = normalize_tool_choice(tool_choice, names)
@@ -299,48 +149,208 @@ def _nudge_json(raw: AIMessage, error: Exception | None) -> list[BaseMessage]:
     ]
 
 
-def _with_one_retry(
-    llm: BaseChatModel,
-    bound: Runnable[LanguageModelInput, Any],
-    parser: Runnable[Any, Any],
-    nudge: Callable[[AIMessage, Exception | None], list[BaseMessage]],
-    instruction: str | None,
-) -> Runnable[LanguageModelInput, Any]:
+def _as_chunk(message: AIMessage) -> AIMessageChunk:
+    """``message`` as one chunk, tool calls kept, for the streaming parsers."""
+    calls = [
+        {
+            "name": call["name"],
+            "args": json.dumps(call["args"], ensure_ascii=False),
+            "id": call["id"],
+            "index": index,
+            "type": "tool_call_chunk",
+        }
+        for index, call in enumerate(message.tool_calls)
+    ]
+    calls += [
+        {
+            "name": bad.get("name"),
+            "args": bad.get("args"),
+            "id": bad.get("id"),
+            "index": len(calls) + index,
+            "type": "tool_call_chunk",
+        }
+        for index, bad in enumerate(message.invalid_tool_calls)
+    ]
+    return AIMessageChunk(
+        content=message.content,
+        additional_kwargs=message.additional_kwargs,
+        response_metadata=message.response_metadata,
+        id=message.id,
+        usage_metadata=message.usage_metadata,
+        tool_call_chunks=calls,  # type: ignore[arg-type]
+        chunk_position="last",
+    )
+
+
+def _joined(chunks: list[Any]) -> Any:
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    return total
+
+
+class _OneRetry(Runnable[Any, AIMessage]):
     """``bound`` that asks once more when the answer does not parse.
 
     Returns the last answer; the parser after it reports what is still wrong.
+    Streams as one chunk (the answer is only known to be good once it is whole).
     """
 
-    def prepare(input_: LanguageModelInput) -> list[BaseMessage]:
-        messages = llm._convert_input(input_).to_messages()
-        if instruction is not None:
-            messages.append(SystemMessage(instruction))  # merged into the first
+    def __init__(
+        self,
+        llm: BaseChatModel,
+        bound: Runnable[Any, Any],
+        parser: Runnable[Any, Any],
+        nudge: Callable[[AIMessage, Exception | None], list[BaseMessage]],
+        instruction: str | None,
+    ) -> None:
+        self.llm = llm
+        self.bound = bound
+        self.parser = parser
+        self.nudge = nudge
+        self.instruction = instruction
+        self.name = "QwenStructuredRetry"
+
+    def _prepare(self, input_: Any) -> list[BaseMessage]:
+        messages = self.llm._convert_input(input_).to_messages()
+        if self.instruction is not None:
+            messages.append(SystemMessage(self.instruction))  # merged into the first
         return messages
 
-    def problem(raw: AIMessage) -> Exception | None:
+    def _problem(self, raw: AIMessage) -> Exception | None:
         try:
-            parsed = parser.invoke(raw)
+            parsed = self.parser.invoke(raw)
         except _PARSE_ERRORS as e:
             return e
         return None if parsed is not None else OutputParserException("no tool call")
 
-    def run(input_: LanguageModelInput, config: RunnableConfig) -> AIMessage:
-        messages = prepare(input_)
-        raw = bound.invoke(messages, config)
-        error = problem(raw)
+    def invoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AIMessage:
+        """The answer, asked for once more if it does not parse."""
+        messages = self._prepare(input)
+        raw = self.bound.invoke(messages, config, **kwargs)
+        error = self._problem(raw)
         if error is None:
             return raw
-        return bound.invoke([*messages, *nudge(raw, error)], config)
+        again = [*messages, *self.nudge(raw, error)]
+        return self.bound.invoke(again, config, **kwargs)
 
-    async def arun(input_: LanguageModelInput, config: RunnableConfig) -> AIMessage:
-        messages = prepare(input_)
-        raw = await bound.ainvoke(messages, config)
-        error = problem(raw)
+    async def ainvoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AIMessage:
+        """The answer, asked for once more if it does not parse."""
+        messages = self._prepare(input)
+        raw = await self.bound.ainvoke(messages, config, **kwargs)
+        error = self._problem(raw)
         if error is None:
             return raw
-        return await bound.ainvoke([*messages, *nudge(raw, error)], config)
+        again = [*messages, *self.nudge(raw, error)]
+        return await self.bound.ainvoke(again, config, **kwargs)
 
-    return RunnableLambda(run, afunc=arun, name="QwenStructuredRetry")
+    def stream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[AIMessage]:
+        """The final answer as one chunk."""
+        yield _as_chunk(self.invoke(input, config, **kwargs))
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[AIMessage]:
+        """The final answer as one chunk."""
+        yield _as_chunk(await self.ainvoke(input, config, **kwargs))
+
+
+class _Required(Runnable[Any, Any]):
+    """A parser whose ``None`` (no tool call) is an ``OutputParserException``.
+
+    Streams the parser's partial objects; a stream that parsed nothing is parsed
+    whole at its end, so it raises the parser's own error.
+    """
+
+    def __init__(self, parser: Runnable[Any, Any], wanted: str) -> None:
+        self.parser = parser
+        self.wanted = wanted
+        self.name = "QwenRequiredOutput"
+
+    def _checked(self, parsed: Any, message: Any) -> Any:
+        if parsed is None:
+            text = getattr(message, "text", "")
+            msg = f"The model answered without {self.wanted}: {text!r:.200}"
+            raise OutputParserException(msg, llm_output=str(text))
+        return parsed
+
+    def invoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Any:
+        """The parsed answer, or OutputParserException."""
+        return self._checked(self.parser.invoke(input, config, **kwargs), input)
+
+    async def ainvoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Any:
+        """The parsed answer, or OutputParserException."""
+        parsed = await self.parser.ainvoke(input, config, **kwargs)
+        return self._checked(parsed, input)
+
+    def transform(
+        self,
+        input: Iterator[Any],
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
+    ) -> Iterator[Any]:
+        """Partial objects as they parse; the whole answer parsed at the end."""
+        seen: list[Any] = []
+
+        def tee() -> Iterator[Any]:
+            for chunk in input:
+                seen.append(chunk)
+                yield chunk
+
+        parsed_any = False
+        for parsed in self.parser.transform(tee(), config, **kwargs):
+            parsed_any = True
+            yield parsed
+        if not parsed_any and seen:
+            yield self.invoke(_joined(seen), config)
+
+    async def atransform(
+        self,
+        input: AsyncIterator[Any],
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """Partial objects as they parse; the whole answer parsed at the end."""
+        seen: list[Any] = []
+
+        async def tee() -> AsyncIterator[Any]:
+            async for chunk in input:
+                seen.append(chunk)
+                yield chunk
+
+        parsed_any = False
+        async for parsed in self.parser.atransform(tee(), config, **kwargs):
+            parsed_any = True
+            yield parsed
+        if not parsed_any and seen:
+            yield await self.ainvoke(_joined(seen), config)
+
+    def stream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[Any]:
+        """Partial objects as they parse."""
+        yield from self.transform(iter([input]), config, **kwargs)
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Partial objects as they parse."""
+
+        async def one() -> AsyncIterator[Any]:
+            yield input
+
+        async for parsed in self.atransform(one(), config, **kwargs):
+            yield parsed
 
 
 def build_structured_output(
@@ -371,35 +381,28 @@ def build_structured_output(
             "(only 'json_mode' works without one)."
         )
         raise ValueError(msg)
-    state = thinking_state(model, kwargs.get(THINKING, instance_thinking))
-    hybrid = get_qwen_traits(model)["thinking"] in ("hybrid", "hybrid_default_on")
-    if hybrid and THINKING not in kwargs:
-        # Thinking off for this call, said explicitly: on every server (a chat
-        # template forced into JSON from its first token has no room to think),
-        # and whatever a model we know little about does by default.
-        kwargs[THINKING] = False
-        state = "off"
-    thinking = state in ("on", "always")
+    thinking = structured_output_thinking(model, kwargs, instance_thinking)
     is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
     ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
     instruction: str | None = None
     if method == "function_calling":
         assert schema is not None
-        tool_name = convert_to_openai_tool(schema)["function"]["name"]
+        name = tool_name(schema)
         bound = llm.bind_tools(
             [schema],
-            tool_choice="auto" if thinking else tool_name,
+            tool_choice="auto" if thinking else name,
             parallel_tool_calls=False,
             strict=strict,
             ls_structured_output_format=ls_format,
             **kwargs,
         )
-        parser: Runnable = (
+        parser: Runnable = _Required(
             PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
             if is_pydantic
-            else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+            else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True),
+            f"a call of the `{name}` tool",
         )
-        nudge = _nudge_tool(tool_name)
+        nudge = _nudge_tool(name)
     else:
         json_schema = (
             None
@@ -422,7 +425,7 @@ def build_structured_output(
         )
         nudge = _nudge_json
     if thinking or instruction is not None:
-        bound = _with_one_retry(llm, bound, parser, nudge, instruction)
+        bound = _OneRetry(llm, bound, parser, nudge, instruction)
     if not include_raw:
         return bound | parser
     parse = RunnablePassthrough.assign(

@@ -268,22 +268,6 @@ _MODERATION_CODES = frozenset(
 _NATIVE_PREFIX = re.compile(r"^<\d{3}>\s*")
 
 
-def chunk_gap_error(
-    seconds: float | None, request: httpx.Request, partial: AIMessageChunk | None
-) -> DashScopeTimeoutError:
-    """The stream went silent for longer than ``stream_chunk_timeout``."""
-    err = DashScopeTimeoutError(request=request)
-    err.message = (
-        f"No streamed chunk for {seconds}s (stream_chunk_timeout): the stream "
-        "stalled. Raise stream_chunk_timeout (or LANGCHAIN_OPENAI_STREAM_CHUNK_"
-        "TIMEOUT_S), or set it to None to wait without limit. What arrived is on "
-        "exc.partial."
-    )
-    err.args = (err.message,)
-    err.partial = partial
-    return err
-
-
 def is_moderation_code(code: object) -> bool:
     """True for DashScope's content-moderation refusal codes."""
     return isinstance(code, str) and code.lower() in _MODERATION_CODES

@@ -10,9 +10,10 @@ import functools
 
 from langchain_qwen._dialect.base import Dialect, Settings
 from langchain_qwen._dialect.chat_template import ChatTemplateDialect
-from langchain_qwen._dialect.dashscope import DashScopeDialect, thinking_on
+from langchain_qwen._dialect.dashscope import DashScopeDialect
 from langchain_qwen._dialect.ollama import OllamaDialect
 from langchain_qwen._dialect.servers import ServerChoice, ServerKind, resolve_server
+from langchain_qwen._dialect.thinking import thinking_on
 
 __all__ = [
     "Dialect",

@@ -19,7 +19,7 @@ from langchain_qwen._dialect.cache import restore_markers
 from langchain_qwen._dialect.media import prepare_media
 from langchain_qwen._dialect.messages import shape_messages
 from langchain_qwen._dialect.rules import RULES, Family, check_body
-from langchain_qwen._tools import check_tools, ensure_json_word
+from langchain_qwen._dialect.tools import check_tools, ensure_json_word
 
 __all__ = ["Dialect", "Settings"]
 

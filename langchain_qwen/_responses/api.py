@@ -47,6 +47,7 @@ from langchain_qwen._client.errors import (
 )
 from langchain_qwen._client.regions import REGIONS, check_responses_region
 from langchain_qwen._dialect import rules as _rules
+from langchain_qwen._dialect.tools import is_builtin_tool
 from langchain_qwen._wire import PROVIDER, aiter_chunks, iter_chunks
 
 if TYPE_CHECKING:
@@ -63,7 +64,6 @@ __all__ = [
     "agenerate",
     "astream",
     "generate",
-    "is_builtin_tool",
     "payload",
     "responses_url",
     "stream",
@@ -122,16 +122,6 @@ _INPUT_ITEM_TYPES = frozenset({"message", "function_call", "function_call_output
 
 
 # ---------------------------------------------------------------------- selection
-def is_builtin_tool(tool: Any) -> bool:
-    """A server-run tool such as ``{"type": "web_search"}`` (not a function)."""
-    return (
-        isinstance(tool, Mapping)
-        and isinstance(tool.get("type"), str)
-        and tool["type"] != "function"
-        and "function" not in tool
-    )
-
-
 def wanted(llm: ChatQwen, kwargs: Mapping[str, Any]) -> bool:
     """Whether this call goes to the Responses API (see the module docstring)."""
     flag = llm.use_responses_api

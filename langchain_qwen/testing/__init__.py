@@ -32,12 +32,17 @@ Example:
 
 Scripting: `emu.script(*replies)` queues replies first in first out; every chat
 request that passes the request checks consumes one. Requests refused by a check
-(401, 404, 400) consume nothing. With an empty script the emulator answers a short
-deterministic text (echoing the last message; valid JSON in JSON mode; with a short
-thinking text when the request thinks). It calls a tool only when `tool_choice` forces
-one (a named function, or `"required"`: the first tool not yet called, else the last),
-with arguments valid for the tool's schema; in `json_schema` mode its content is an
-object valid for the schema (formats, patterns, bounds, lengths: `_schema_examples`).
+(401, 404, 400) consume nothing. With an empty script a cooperative model answers,
+from the request alone (`_cooperative`): it calls the tool `tool_choice` forces (a
+named function, or `"required"`: the first tool not yet called, else the last) or the
+one the last user message asks for (its name or the words of its name), with
+arguments read from the message (`f(3)`, `name=value`, "named 'X'", quoted strings
+with unicode kept, proper names, numbers in order) that fit the tool's schema, small
+valid values for the rest; after a tool result it answers with that result; it answers
+JSON fitting a `json_schema` response format or a schema in a system instruction
+(values from the prompt, else valid examples: `_schema_examples`), JSON mode with the
+keys the prompt asks for, else text echoing the last message ("You said: ..."), with a
+note on any image sent and a short thinking text when the request thinks.
 
 State: `emu.rate_limits` (RPM/TPM 429s per key and model), `emu.context_cache`
 (explicit cache: a marked prefix of 1,024 tokens or more is written, then read by

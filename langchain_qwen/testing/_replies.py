@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from langchain_qwen.testing._schema_examples import example_for_schema
+from langchain_qwen.testing._cooperative import answer_for, function_tools
 
 ReplyKind = Literal["text", "tool_calls", "error", "raw", "hang", "reset"]
 
@@ -573,24 +573,6 @@ def _header_tuple(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], .
     return tuple((str(k), str(v)) for k, v in (headers or {}).items())
 
 
-def _snippet(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _function_tools(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    tools = body.get("tools")
-    if not isinstance(tools, list):
-        return []
-    return [
-        t["function"]
-        for t in tools
-        if isinstance(t, Mapping)
-        and isinstance(t.get("function"), Mapping)
-        and isinstance(t["function"].get("name"), str)
-    ]
-
-
 def _called_names(messages: Any) -> set[str]:
     names: set[str] = set()
     for message in messages if isinstance(messages, list) else []:
@@ -609,7 +591,7 @@ def forced_tool(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
     called in the conversation, else the last one (an agent's final-answer tool
     comes last), so an unscripted agent loop walks its tools once and ends.
     """
-    functions = _function_tools(body)
+    functions = function_tools(body)
     choice = body.get("tool_choice")
     if not functions:
         return None
@@ -625,12 +607,12 @@ def forced_tool(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
 def default_reply(
     body: Mapping[str, Any], *, thinking: bool, chunks: int | None = None
 ) -> Reply:
-    """The answer when the script is empty: deterministic and harmless.
+    """The answer when the script is empty: what a cooperative model would say.
 
-    Plain text echoing the last message briefly; valid JSON in JSON mode; a call
-    with arguments valid for the schema when `tool_choice` forces one (see
-    `forced_tool`), never a tool call otherwise; a short thinking text when the
-    request thinks.
+    See `_cooperative`: tool calls with arguments read from the prompt (forced by
+    `tool_choice`, see `forced_tool`, or asked for by the message), a final answer
+    that quotes tool results, JSON fitting the requested schema or keys, else plain
+    text echoing the last message; a short thinking text when the request thinks.
 
     Args:
         body: The request body.
@@ -640,37 +622,17 @@ def default_reply(
     Returns:
         The reply.
     """
-    from langchain_qwen.testing._rules import message_text
-
-    messages = body.get("messages")
-    last: Mapping[str, Any] = {}
-    if isinstance(messages, list) and messages and isinstance(messages[-1], Mapping):
-        last = messages[-1]
-    text = _snippet(message_text(last.get("content")))
-    if last.get("role") == "tool":
-        content = f"The tool returned: {text}"
-    elif text:
-        content = f"You said: {text}"
-    else:
-        content = "Hello from the DashScope emulator."
-    fmt = body.get("response_format")
-    if isinstance(fmt, Mapping) and fmt.get("type") == "json_object":
-        content = json.dumps({"answer": content}, ensure_ascii=False)
-    elif isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
-        spec = fmt.get("json_schema")
-        schema = spec.get("schema") if isinstance(spec, Mapping) else None
-        content = json.dumps(example_for_schema(schema) or {}, ensure_ascii=False)
-    reasoning = (
-        f"The user wrote {len(text)} characters. A short, direct answer fits."
-        if thinking
-        else None
+    answer = answer_for(body, forced_tool(body))
+    plan = (
+        f"The request needs {answer.calls[0][0]}; I call it."
+        if answer.calls
+        else "A short, direct answer fits."
     )
-    function = forced_tool(body)
-    if function is not None:
-        arguments = example_for_schema(function.get("parameters")) or {}
-        return Reply.tool_calls(
-            [{"name": function["name"], "arguments": arguments}], reasoning=reasoning
-        )
+    reasoning = f"I read the request. {plan}" if thinking else None
+    if answer.calls:
+        calls = [{"name": name, "arguments": args} for name, args in answer.calls]
+        return Reply.tool_calls(calls, reasoning=reasoning)
+    content = answer.content
     if chunks:
         # Benchmark streams: exactly `chunks` deltas of a few characters each.
         content = "".join(f"t{i % 10} " for i in range(chunks))

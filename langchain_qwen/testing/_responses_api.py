@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from langchain_qwen.testing import _http
+from langchain_qwen.testing._cooperative import answer_for
 from langchain_qwen.testing._render import (
     JSON,
     MALFORMED_EVENT,
@@ -38,7 +39,7 @@ from langchain_qwen.testing._render import (
     estimate_tokens,
     split_text,
 )
-from langchain_qwen.testing._replies import Reply, ToolCall, status_for
+from langchain_qwen.testing._replies import Reply, ToolCall, forced_tool, status_for
 from langchain_qwen.testing._rules import RuleError, message_text
 
 if TYPE_CHECKING:
@@ -416,18 +417,67 @@ class ResponsesEndpoint:
 def _default_reply(
     history: list[dict[str, Any]], items: list[dict[str, Any]], body: Mapping[str, Any]
 ) -> Reply:
-    """Echo the last user text; name the earlier user turns of a stored chain."""
+    """The unscripted answer: the chat model's (`_cooperative`) on the same request.
+
+    A tool call the prompt asks for, structured output, or the answer after a
+    function result; else an echo of the last user text naming the earlier user
+    turns of a stored chain.
+    """
+    thinking = body.get("enable_thinking") is True
+    context = [*history, *items]
+    chat = _as_chat(context, body)
+    answer = answer_for(chat, forced_tool(chat))
+    if answer.calls:
+        calls = [{"name": name, "arguments": args} for name, args in answer.calls]
+        reasoning = f"The request needs {answer.calls[0][0]}." if thinking else None
+        return Reply.tool_calls(calls, reasoning=reasoning)
+    follows_tool = bool(context) and context[-1].get("type") == "function_call_output"
+    if follows_tool or "response_format" in chat:
+        return Reply.text(answer.content, reasoning="I read it." if thinking else None)
     users = [
         _item_text(i)
-        for i in [*history, *items]
+        for i in context
         if i["type"] == "message" and i.get("role") == "user"
     ]
     last = users[-1] if users else ""
     text = f"Echo: {last}"
     if len(users) > 1:
         text += " (earlier: " + " | ".join(users[:-1]) + ")"
-    thinking = body.get("enable_thinking") is True
     return Reply.text(text, reasoning=f"The user said {last!r}." if thinking else None)
+
+
+def _as_chat(context: list[dict[str, Any]], body: Mapping[str, Any]) -> dict[str, Any]:
+    """The Chat Completions request a Responses request amounts to."""
+    messages: list[dict[str, Any]] = []
+    for item in context:
+        kind = item.get("type")
+        if kind == "message":
+            role = "system" if item.get("role") == "developer" else item.get("role")
+            messages.append({"role": role, "content": _item_text(item)})
+        elif kind == "function_call":
+            function = {"name": item.get("name"), "arguments": item.get("arguments")}
+            call = {"id": item.get("call_id"), "type": "function", "function": function}
+            messages.append({"role": "assistant", "content": "", "tool_calls": [call]})
+        elif kind == "function_call_output":
+            messages.append({"role": "tool", "content": _item_text(item)})
+    tools = [
+        {"type": "function", "function": t}
+        for t in body.get("tools") or ()
+        if isinstance(t, Mapping) and t.get("type") == "function"
+    ]
+    chat: dict[str, Any] = {"messages": messages, "tools": tools}
+    choice = body.get("tool_choice")
+    if isinstance(choice, Mapping) and choice.get("type") == "function":
+        choice = {"type": "function", "function": {"name": choice.get("name")}}
+    chat["tool_choice"] = choice
+    text = body.get("text")
+    fmt = text.get("format") if isinstance(text, Mapping) else None
+    if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
+        spec = {"name": fmt.get("name"), "schema": fmt.get("schema")}
+        chat["response_format"] = {"type": "json_schema", "json_schema": spec}
+    elif isinstance(fmt, Mapping) and fmt.get("type") == "json_object":
+        chat["response_format"] = {"type": "json_object"}
+    return chat
 
 
 def _citations(answer: ResponsesReply, text: str) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage
 from langchain_core.prompts import ChatPromptTemplate
 from openai import OpenAI
@@ -197,7 +198,9 @@ def test_tools_structured_output_and_per_item_kwargs(
     job.wait(poll_interval=POLL)
     first, second = job.results()
     assert first == Joke(setup="a", punchline="b")
-    assert second is None  # the parser's answer when no tool was called
+    # No tool call: the parser's error, as with invoke (never a silent None).
+    assert isinstance(second, OutputParserException)
+    assert "answered without a call of the `Joke` tool" in str(second)
     lines = _lines(emu, job.batch_ids[0])
     assert [x["body"]["max_tokens"] for x in lines] == [50, 60]
     assert lines[0]["body"]["tools"][0]["function"]["name"] == "Joke"

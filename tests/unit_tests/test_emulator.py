@@ -7,6 +7,7 @@ the ones recorded from the real DashScope service (see the emulator's docs).
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime
 import json
 import re
@@ -46,13 +47,17 @@ def _loopback(request: pytest.FixtureRequest) -> None:
     pytest_plugin._allow_loopback(request)
 
 
+def _http_client(emulator: DashScopeEmulator) -> httpx.Client:
+    return httpx.Client(
+        base_url=emulator.base_url,
+        headers={"Authorization": f"Bearer {emulator.api_key}"},
+        timeout=10,
+    )
+
+
 @pytest.fixture
 def client(emu: DashScopeEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=emu.base_url,
-        headers={"Authorization": f"Bearer {emu.api_key}"},
-        timeout=10,
-    ) as c:
+    with _http_client(emu) as c:
         yield c
 
 
@@ -131,10 +136,9 @@ def test_default_reply_is_json_in_json_mode(client: httpx.Client) -> None:
     }
     fmt = {"type": "json_schema", "json_schema": {"name": "P", "schema": schema}}
     content = chat(client, messages=messages, response_format=fmt).json()
-    assert json.loads(content["choices"][0]["message"]["content"]) == {
-        "name": "example",
-        "age": 0,
-    }
+    # The prompt gives no age: the smallest valid one; the name is free text.
+    answer = json.loads(content["choices"][0]["message"]["content"])
+    assert answer == {"name": "Answer in JSON please", "age": 0}
 
 
 class _Item(BaseModel):
@@ -1284,3 +1288,257 @@ def test_reset_returns_to_a_new_emulators_state(
     assert emulator.batches.batch_ids == []
     # No limit and no script any more: two unscripted answers.
     assert [llm.invoke(p).content for p in ("a", "b")] == ["You said: a", "You said: b"]
+
+
+# ------------------------------------------------- the unscripted model cooperates
+# Raw requests to the shared emulator: what a cooperative model answers, read from
+# the request alone (tools, tool_choice, response_format, messages).
+@pytest.fixture
+def raw(emulator: DashScopeEmulator) -> Iterator[httpx.Client]:
+    with _http_client(emulator) as http:
+        yield http
+
+
+def _tool(name: str, properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    parameters = {"type": "object", "properties": properties, **extra}
+    return {"type": "function", "function": {"name": name, "parameters": parameters}}
+
+
+def _ask(text: str) -> list[dict[str, Any]]:
+    return [{"role": "user", "content": text}]
+
+
+_MAGIC = _tool(
+    "magic_function",
+    {"input": {"type": "integer", "exclusiveMinimum": -1000, "exclusiveMaximum": 1000}},
+    required=["input"],
+)
+_ADDER = _tool("my_adder_tool", {"a": {"type": "integer"}, "b": {"type": "integer"}})
+_WEATHER = _tool("get_weather", {"location": {"type": "string"}})
+_CUSTOMER = _tool(
+    "unicode_customer",
+    {"customer_name": {"type": "string"}, "description": {"type": "string"}},
+)
+_ALARM = _tool(
+    "set_alarm",
+    {
+        "hour": {"type": "integer", "minimum": 0, "maximum": 23},
+        "label": {"type": "string"},
+        "mode": {"enum": ["quiet", "loud"]},
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("tool", "choice", "prompt", "expected"),
+    [
+        # f(3) call syntax, under tool_choice "auto": the prompt names the tool.
+        (_MAGIC, "auto", "What is the value of magic_function(3)?", {"input": 3}),
+        # Numbers in order, for the integer properties in order.
+        (_ADDER, "required", "What is 3 + 4", {"a": 3, "b": 4}),
+        # A proper name after "in", for the string property (one word of the name).
+        (
+            _WEATHER,
+            "auto",
+            "What is the weather in San Francisco, CA?",
+            {"location": "San Francisco, CA"},
+        ),
+        # name=value pairs and an enum value mentioned in the prompt.
+        (
+            _ALARM,
+            {"type": "function", "function": {"name": "set_alarm"}},
+            "Please set_alarm(hour=7, label='wake up'), and make it loud.",
+            {"hour": 7, "label": "wake up", "mode": "loud"},
+        ),
+        # A number out of the schema's bounds is not used: a valid value instead.
+        (_MAGIC, "required", "magic_function(5000)?", {"input": 0}),
+    ],
+)
+def test_unscripted_model_calls_the_tool_with_arguments_from_the_prompt(
+    raw: httpx.Client, tool: dict[str, Any], choice: Any, prompt: str, expected: Any
+) -> None:
+    body = chat(raw, messages=_ask(prompt), tools=[tool], tool_choice=choice).json()
+    choice0 = body["choices"][0]
+    assert choice0["finish_reason"] == "tool_calls"
+    (call,) = choice0["message"]["tool_calls"]
+    assert call["function"]["name"] == tool["function"]["name"]
+    assert json.loads(call["function"]["arguments"]) == expected
+
+
+def test_unscripted_tool_arguments_keep_unicode(raw: httpx.Client) -> None:
+    prompt = "Create a customer named '你好啊集团' (Hello Group) - a Chinese company"
+    resp = chat(raw, messages=_ask(prompt), tools=[_CUSTOMER], tool_choice="required")
+    (call,) = resp.json()["choices"][0]["message"]["tool_calls"]
+    args = json.loads(call["function"]["arguments"])
+    assert args["customer_name"] == "你好啊集团"
+    assert "Chinese company" in args["description"]
+    assert "你好啊集团" in resp.text  # sent as text, not \\u escapes, as DashScope does
+
+
+def test_unscripted_streamed_tool_call_has_the_same_arguments(
+    raw: httpx.Client,
+) -> None:
+    prompt = "What is the value of magic_function(3)? Use the tool."
+    _, text = stream_body(raw, messages=_ask(prompt), tools=[_MAGIC])
+    pieces = [
+        call["function"].get("arguments") or ""
+        for chunk in sse_chunks(text)
+        for choice in chunk["choices"]
+        for call in choice["delta"].get("tool_calls") or []
+    ]
+    assert len(pieces) > 1  # streamed in several deltas, like DashScope
+    assert json.loads("".join(pieces)) == {"input": 3}
+
+
+def test_unscripted_model_answers_without_a_tool_the_prompt_does_not_need(
+    raw: httpx.Client,
+) -> None:
+    body = chat(raw, messages=_ask("Hello!"), tools=[_MAGIC, _WEATHER]).json()
+    message = body["choices"][0]["message"]
+    assert "tool_calls" not in message
+    assert message["content"] == "You said: Hello!"
+
+
+def test_unscripted_model_follows_a_tool_result_to_a_final_answer(
+    raw: httpx.Client,
+) -> None:
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'},
+    }
+    messages = [
+        *_ask("What is the weather in Paris?"),
+        {"role": "assistant", "content": "", "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "It's sunny, 24 °C."},
+    ]
+    body = chat(raw, messages=messages, tools=[_WEATHER]).json()
+    choice = body["choices"][0]
+    assert choice["finish_reason"] == "stop"
+    assert "tool_calls" not in choice["message"]
+    assert "It's sunny, 24 °C." in choice["message"]["content"]
+
+
+_PERSON = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+    "required": ["name", "age"],
+}
+
+
+def test_unscripted_json_schema_answer_takes_values_from_the_prompt(
+    raw: httpx.Client,
+) -> None:
+    fmt = {"type": "json_schema", "json_schema": {"name": "Person", "schema": _PERSON}}
+    prompt = "Record a person named Alice, aged 30."
+    body = chat(raw, messages=_ask(prompt), response_format=fmt).json()
+    content = body["choices"][0]["message"]["content"]
+    assert json.loads(content) == {"name": "Alice", "age": 30}
+
+
+def test_unscripted_model_follows_a_schema_in_the_system_instruction(
+    raw: httpx.Client,
+) -> None:
+    messages = [
+        {
+            "role": "system",
+            "content": "Answer only with JSON matching this schema: "
+            + json.dumps(_PERSON),
+        },
+        *_ask("Bob is 41 years old."),
+    ]
+    body = chat(raw, messages=messages).json()
+    answer = json.loads(body["choices"][0]["message"]["content"])
+    assert set(answer) == {"name", "age"}
+    assert answer["age"] == 41
+    assert isinstance(answer["name"], str)
+
+
+def test_unscripted_json_mode_answers_with_the_keys_the_prompt_asks_for(
+    raw: httpx.Client,
+) -> None:
+    prompt = (
+        "Tell me a joke about cats. Return the result as a JSON with 'setup' and "
+        "'punchline' keys. Return nothing other than JSON."
+    )
+    fmt = {"type": "json_object"}
+    _, text = stream_body(raw, messages=_ask(prompt), response_format=fmt)
+    chunks = sse_chunks(text)
+    deltas = [
+        c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"]
+    ]
+    assert len([d for d in deltas if d]) > 1  # several content deltas
+    answer = json.loads("".join(deltas))
+    assert set(answer) == {"setup", "punchline"}
+    assert all(isinstance(v, str) and v for v in answer.values())
+
+
+def test_unscripted_vl_model_describes_the_image(raw: httpx.Client) -> None:
+    # A 32x24 PNG header (signature + IHDR) is enough for the description.
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (32).to_bytes(4, "big")
+    png += (24).to_bytes(4, "big") + b"\x08\x02\x00\x00\x00" + b"\x00" * 40
+    url = "data:image/png;base64," + base64.b64encode(png).decode()
+    content = [
+        {"type": "text", "text": "Describe this image."},
+        {"type": "image_url", "image_url": {"url": url}},
+    ]
+    messages = [{"role": "user", "content": content}]
+    body = chat(raw, model="qwen3-vl-plus", messages=messages).json()
+    text = body["choices"][0]["message"]["content"]
+    assert "image/png" in text
+    assert "32x24 pixels" in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        # The model would call the tool, but DashScope refuses the forced choice
+        # in thinking mode before any model answers.
+        (
+            {"tools": [_MAGIC], "tool_choice": "required", "enable_thinking": True},
+            "does not support being set to required or object in thinking mode",
+        ),
+        # JSON mode without the word "json" in the messages.
+        (
+            {"model": "qwen-plus", "response_format": {"type": "json_object"}},
+            "must contain the word 'json'",
+        ),
+    ],
+)
+def test_unscripted_model_answers_only_what_dashscope_accepts(
+    raw: httpx.Client, extra: dict[str, Any], fragment: str
+) -> None:
+    prompt = "What is the value of magic_function(3)?"
+    resp = chat(raw, **{"model": "qwen3.6-plus", "messages": _ask(prompt), **extra})
+    assert resp.status_code == 400
+    assert fragment in resp.json()["error"]["message"]
+
+
+def test_unscripted_responses_api_model_cooperates_too(raw: httpx.Client) -> None:
+    # The Responses endpoint answers with the same model: a function call read from
+    # the prompt, then, given the function's output, an answer that uses it.
+    tool = {"type": "function", **_MAGIC["function"]}
+    ask = {"role": "user", "content": "What is the value of magic_function(3)?"}
+    body = {"model": "qwen3.6-plus", "input": [ask], "tools": [tool], "store": False}
+    first = raw.post("/responses", json=body).json()
+    (call,) = [i for i in first["output"] if i["type"] == "function_call"]
+    assert call["name"] == "magic_function"
+    assert json.loads(call["arguments"]) == {"input": 3}
+    result = {"type": "function_call_output", "call_id": call["call_id"], "output": "5"}
+    follow = {**body, "input": [ask, call, result]}
+    second = raw.post("/responses", json=follow).json()
+    (message,) = [i for i in second["output"] if i["type"] == "message"]
+    assert message["content"][0]["text"] == "The tool returned: 5"
+
+
+def test_unscripted_json_mode_reads_the_asked_values_from_the_prompt(
+    raw: httpx.Client,
+) -> None:
+    prompt = (
+        'Extract the person named "Ada Lovelace", aged 36. '
+        "Reply in JSON with 'name' and 'age' keys."
+    )
+    fmt = {"type": "json_object"}
+    body = chat(raw, messages=_ask(prompt), response_format=fmt).json()
+    content = body["choices"][0]["message"]["content"]
+    assert json.loads(content) == {"name": "Ada Lovelace", "age": 36}

@@ -218,7 +218,8 @@ def test_omni_text_only_is_unchanged(
     llm = make_llm(model=MODEL, output_version="v1")
     emulator.script(Reply.text("Plain text."))
     msg = llm.invoke("hi")
-    assert msg.content == [{"type": "text", "text": "Plain text."}]
+    # Omni answers on streams only: invoke's blocks are the stream's, indexed.
+    assert msg.content == [{"type": "text", "text": "Plain text.", "index": 0}]
     assert "modalities" not in emulator.last_request.json
 
 

@@ -16,7 +16,7 @@ import pytest
 from langchain_core.exceptions import OutputParserException
 
 from langchain_qwen import ChatQwen
-from langchain_qwen._chat.structured_output import settle_thinking
+from langchain_qwen._dialect.thinking import settle_thinking
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from tests.structured_fixtures import (
     ADA,
