@@ -1234,6 +1234,8 @@ def test_cli_serve(tmp_path: Path) -> None:
             str(script),
             "--text-chunks",
             "50",
+            "--latency",
+            "0.05",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -1264,6 +1266,14 @@ def test_cli_serve(tmp_path: Path) -> None:
             if c["choices"][0]["delta"].get("content")
         ]
         assert len(content) == 50
+        start = time.perf_counter()
+        embedded = httpx.post(
+            base_url + "/embeddings",
+            json={"model": "text-embedding-v4", "input": "hi"},
+            headers=headers,
+        )
+        assert time.perf_counter() - start >= 0.05  # --latency
+        assert len(embedded.json()["data"][0]["embedding"]) == 1024
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
