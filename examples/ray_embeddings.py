@@ -84,7 +84,8 @@ def main() -> None:
     with _embeddings() as embeddings:
         rows = embed_corpus(embeddings, texts)
     print(len(rows), "vectors of", len(rows[0]["vector"]), "floats")
-    print(rows[0]["text"], "->", [round(float(x), 3) for x in rows[0]["vector"][:4]])
+    norm = sum(float(x) ** 2 for x in rows[0]["vector"]) ** 0.5
+    print(rows[0]["text"], "-> a unit vector:", round(norm, 3))
     ray.shutdown()
 
 

@@ -3,7 +3,9 @@
 * OpenAI-style: ``POST {prefix}/compatible-api/v1/reranks`` (note `compatible-api`
   and the plural) with ``{model, query, documents, top_n?, instruct?,
   return_documents?}`` -> ``{object: "list", results: [{index, relevance_score,
-  document?: {text}}], model, usage: {total_tokens}, id}``.
+  document?: {text}}], model, usage: {total_tokens}, id}`` (shape and "Supported
+  model: qwen3-rerank only" from
+  https://docs.qwencloud.com/api-reference/rerank/openai-rerank).
 * Native: ``POST {prefix}/api/v1/services/rerank/text-rerank/text-rerank`` with
   ``{model, input: {query, documents}, parameters: {top_n?, return_documents?,
   instruct?}}`` -> ``{output: {results: [...]}, usage: {total_tokens},

@@ -1235,6 +1235,8 @@ def test_cli_serve(tmp_path: Path) -> None:
             str(script),
             "--text-chunks",
             "50",
+            "--latency",
+            "0.05",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -1265,6 +1267,14 @@ def test_cli_serve(tmp_path: Path) -> None:
             if c["choices"][0]["delta"].get("content")
         ]
         assert len(content) == 50
+        embedded = httpx.post(
+            base_url + "/embeddings",
+            json={"model": "text-embedding-v4", "input": "hi"},
+            headers=headers,
+        )
+        # --latency: the server's own clock (req-cost-time, ms) shows the wait.
+        assert int(embedded.headers["req-cost-time"]) >= 50
+        assert len(embedded.json()["data"][0]["embedding"]) == 1024
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
