@@ -2,8 +2,7 @@
 
 With ChatQwen's endpoint, key, retries and timeout. Uploads and job creation must not
 run twice, so they are re-sent only after a failure before any connection existed
-(the transport's rule); status, cancel (twice changes nothing) and file downloads are
-retried like any call.
+(the transport's rule); status, cancel and file downloads are retried like any call.
 """
 
 from __future__ import annotations
