@@ -1,9 +1,8 @@
 """DashScope's ``/files`` and ``/batches`` through the package's one HTTP path.
 
-With ChatQwen's endpoint, key, retries and timeout. The POSTs (upload, job creation,
-cancel) must not run twice, so they are re-sent only after a failure before any
-connection existed (the transport's rule); status and file downloads are retried like
-any call.
+With ChatQwen's endpoint, key, retries and timeout. Uploads and job creation must not
+run twice, so they are re-sent only after a failure before any connection existed
+(the transport's rule); status, cancel and file downloads are retried like any call.
 """
 
 from __future__ import annotations
@@ -48,10 +47,8 @@ class BatchApi:
         return _http.Outgoing("GET", self.base + path)
 
     def _cancel(self, batch_id: str) -> _http.Outgoing:
-        # Like every POST here: a lost answer may hide a cancel that arrived.
-        return _http.Outgoing(
-            "POST", f"{self.base}/batches/{batch_id}/cancel", repeatable=False
-        )
+        # Cancelling twice is harmless: retried like a GET.
+        return _http.Outgoing("POST", f"{self.base}/batches/{batch_id}/cancel")
 
     def _upload(self, data: bytes, name: str) -> _http.Outgoing:
         return _http.Outgoing(
