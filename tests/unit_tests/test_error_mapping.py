@@ -175,3 +175,18 @@ def test_overflow_in_a_batch_item(emulator: DashScopeEmulator, make_llm: Any) ->
     assert isinstance(second, DashScopeContextOverflowError)
     assert isinstance(third, DashScopeBadRequestError)
     assert not isinstance(third, ContextOverflowError)
+
+
+@pytest.mark.parametrize("responses", [False, True], ids=["chat", "responses"])
+@pytest.mark.parametrize("mode", MODES)
+def test_request_id_from_the_header_when_the_body_has_none(
+    emulator: DashScopeEmulator, make_llm: Any, mode: str, responses: bool
+) -> None:
+    # Gateways and the native API put the id in x-request-id only; it is what
+    # Alibaba support asks for, so it must reach the exception and its message.
+    body = '{"error": {"code": "invalid_parameter_error", "message": "bad value"}}'
+    emulator.script(Reply.raw(400, body, headers={"x-request-id": "rid-0042"}))
+    with pytest.raises(DashScopeBadRequestError) as info:
+        run(make_llm(use_responses_api=responses), "x", mode)
+    assert info.value.request_id == "rid-0042"
+    assert str(info.value).endswith("bad value (request_id: rid-0042)")

@@ -701,3 +701,18 @@ async def test_stream_chunk_timeout_on_the_responses_path(
     assert isinstance(info.value, DashScopeTimeoutError)
     assert info.value.model_name == "qwen3-max"
     assert info.value.partial is not None
+
+
+@pytest.mark.parametrize("status", ["failed", "cancelled", "in_progress", "queued"])
+def test_an_unfinished_response_status_is_not_an_answer(
+    emulator: DashScopeEmulator, make_llm: Any, status: str
+) -> None:
+    # Only "completed" and "incomplete" (max_output_tokens; finish_reason says so)
+    # end a response: any other status returned as an AIMessage would pass a cut
+    # or failed answer off as the model's reply.
+    body = {**_COMPLETED["response"], "status": status}
+    emulator.script(Reply.raw(200, json.dumps(body)))
+    with pytest.raises(IncompleteStreamError, match=f"has status '{status}'") as info:
+        make_llm(model="qwen3-max", use_responses_api=True).invoke("x")
+    assert info.value.partial is not None
+    assert info.value.partial.text == "Hel"
