@@ -44,6 +44,10 @@ Answer = tuple[dict[str, Any], Any]
 _SPELLINGS = {"dashscope_api_key": "api_key"}
 
 
+class _NotSent(Exception):  # noqa: N818 - a marker, never raised to the caller
+    """A call skipped because an earlier one failed."""
+
+
 class ServiceClient(Serializable):
     """Base of the non-chat clients: connection settings and bounded sending."""
 
@@ -248,14 +252,29 @@ class ServiceClient(Serializable):
         """
         if len(calls) == 1:
             return [calls[0]()]
+        failures: list[Exception] = []
+
+        def guarded(call: Callable[[], T]) -> T:
+            # A worker freed by the failure would start the next call before the
+            # caller could cancel it: check first.
+            if failures:
+                raise _NotSent
+            try:
+                return call()
+            except Exception as exc:
+                failures.append(exc)
+                raise
+
         workers = min(self.max_concurrency, len(calls))
         with ThreadPoolExecutor(workers, thread_name_prefix="langchain-qwen") as pool:
-            futures = [pool.submit(call) for call in calls]
+            futures = [pool.submit(guarded, call) for call in calls]
             try:
                 return [future.result() for future in futures]
-            except BaseException:
+            except BaseException as exc:
                 for future in futures:
                     future.cancel()
+                if isinstance(exc, _NotSent):
+                    raise failures[0] from None
                 raise
 
     async def _arun_all(self, calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
@@ -263,10 +282,18 @@ class ServiceClient(Serializable):
         if len(calls) == 1:
             return [await calls[0]()]
         slots = asyncio.Semaphore(self.max_concurrency)
+        failures: list[Exception] = []
 
         async def bounded(call: Callable[[], Awaitable[T]]) -> T:
             async with slots:
-                return await call()
+                # A task woken by the failed one's slot runs before the cancel.
+                if failures:
+                    raise _NotSent
+                try:
+                    return await call()
+                except Exception as exc:
+                    failures.append(exc)
+                    raise
 
         tasks = [asyncio.ensure_future(bounded(call)) for call in calls]
         try:

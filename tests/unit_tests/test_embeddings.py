@@ -14,6 +14,7 @@ from langchain_core.rate_limiters import BaseRateLimiter
 from langchain_qwen import (
     ChatQwen,
     DashScopeAuthenticationError,
+    DashScopeBadRequestError,
     DashScopeConnectionError,
     DashScopeRateLimitError,
     QwenEmbeddings,
@@ -78,6 +79,9 @@ def test_vectors_come_back_in_input_order(
         ("text-embedding-v1", None, [25]),
         ("my-own-embedding", None, [10, 10, 5]),  # unknown: the safe cap
         ("text-embedding-v4", 4, [4, 4, 4, 4, 4, 4, 1]),
+        # chunk_size equal to the cap is allowed (only above it is refused).
+        ("text-embedding-v4", 10, [10, 10, 5]),
+        ("text-embedding-v1", 25, [25]),
     ],
 )
 def test_batches_follow_the_model_cap(
@@ -245,6 +249,19 @@ def test_only_the_failed_batch_is_sent_again_after_retry_after(
         tuple(texts[i : i + 10]) for i in range(0, 30, 10)
     )
     assert requests[1].received_at - requests[0].received_at >= wait * 0.9
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_failed_batch_stops_the_batches_not_yet_sent(
+    emulator: DashScopeEmulator, mode: str
+) -> None:
+    # One request at a time: after the first fails, the other two would only cost
+    # money and quota for vectors the caller never gets.
+    emulator.script(Reply.error(400, "InvalidParameter", "bad input"))
+    emb = _make(emulator, max_concurrency=1)
+    with pytest.raises(DashScopeBadRequestError, match="bad input"):
+        _run(emb, _texts(30), mode)
+    assert len(_embed_requests(emulator)) == 1
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -108,6 +108,13 @@ SHAPES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"input_tokens": 7, "output_tokens": 5, "total_tokens": 12},
     ),
     (
+        # As ChatOpenAI: the server's total is reported, not recomputed (servers
+        # that bill extra tokens, e.g. for tools or media, count them there).
+        "server-total-kept",
+        {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 18},
+        {"input_tokens": 10, "output_tokens": 5, "total_tokens": 18},
+    ),
+    (
         "responses-style-names",
         {"input_tokens": 9, "output_tokens": 4, "total_tokens": 13},
         {"input_tokens": 9, "output_tokens": 4, "total_tokens": 13},
