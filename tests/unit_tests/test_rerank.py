@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import pickle
 import traceback
 from typing import Any
@@ -253,3 +254,24 @@ def test_community_spellings(emulator: DashScopeEmulator) -> None:
     assert reranker.compress_documents(DOCUMENTS, QUERY)[0].id == "d1"
     with pytest.warns(DeprecationWarning, match="`client`"):
         QwenRerank(model="qwen3-rerank", api_key=SECRET, client=object())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_answer_order_is_not_trusted_and_ties_keep_document_order(
+    emulator: DashScopeEmulator, mode: str
+) -> None:
+    # A server may list results in any order, ties included: the result is by
+    # score, best first, and equal scores in document order (a stable ranking,
+    # the same on every call).
+    results = [
+        {"index": 2, "relevance_score": 0.1},
+        {"index": 1, "relevance_score": 0.7},
+        {"index": 0, "relevance_score": 0.7},
+    ]
+    emulator.script(Reply.raw(200, json.dumps({"results": results})))
+    ranked = _rerank(_make(emulator, top_n=None), ["a", "b", "c"], "q", mode)
+    assert ranked == [
+        {"index": 0, "relevance_score": 0.7},
+        {"index": 1, "relevance_score": 0.7},
+        {"index": 2, "relevance_score": 0.1},
+    ]
