@@ -13,7 +13,9 @@ import pytest
 from langchain_qwen import (
     ChatQwen,
     DashScopeAuthenticationError,
+    DashScopeBadRequestError,
     DashScopeConnectionError,
+    DashScopeModelNotFoundError,
     QwenRerank,
 )
 from langchain_qwen.rate_limiters import QwenRateLimiter
@@ -129,6 +131,52 @@ def test_region_workspace_plan_resolve_as_for_chat(settings: dict[str, Any]) -> 
         "/compatible-mode/v1", "/compatible-api/v1"
     )
     assert reranker.region == llm.region
+
+
+@pytest.mark.parametrize(
+    ("host", "path", "refusal", "words"),
+    [
+        # Each endpoint refuses the unknown name in its own words.
+        (
+            "dashscope-intl.aliyuncs.com",
+            NATIVE,
+            DashScopeBadRequestError,
+            "InvalidParameter: Model not exist",
+        ),
+        (
+            "rerank.internal.example",
+            COMPATIBLE,
+            DashScopeModelNotFoundError,
+            "model `my-rerank-2027` does not exist",
+        ),
+    ],
+)
+def test_an_unknown_model_goes_to_the_endpoint_its_host_has(
+    emulator: DashScopeEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    host: str,
+    path: str,
+    refusal: type[Exception],
+    words: str,
+) -> None:
+    # DashScope serves every rerank model natively (the OpenAI-style endpoint only
+    # qwen3-rerank); another server has only the OpenAI-style one. The emulator
+    # plays the HTTP proxy so the request can name the real host (a new event
+    # loop's client reads HTTP_PROXY).
+    monkeypatch.setenv("HTTP_PROXY", emulator.base_url.split("/compatible")[0])
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.warns(UserWarning, match="plain http"):
+        reranker = QwenRerank(
+            model="my-rerank-2027",
+            base_url=f"http://{host}/compatible-mode/v1",
+            api_key=emulator.api_key,
+            max_retries=0,
+        )
+    with pytest.raises(refusal, match=words):
+        asyncio.run(reranker.arerank(["a", "b"], "q"))
+    (request,) = emulator.requests
+    assert request.path == path
 
 
 # -- splitting over the model's cap ----------------------------------------------
