@@ -2,10 +2,10 @@
 
 ChatQwen, QwenEmbeddings and QwenRerank take the same settings (``base_url``,
 ``region``, ``workspace_id``, ``plan``, ``api_key`` and the ``DASHSCOPE_*``
-variables) and resolve them here, in the order documented in ``_regions``: an empty
-key counts as none, a Coding Plan key (``sk-sp-``) picks the Coding Plan hosts, a
-key that cannot work with the endpoint's plan is warned about (the key is never
-named), a DashScope host without any key is refused before sending, and plain
+variables) and resolve them here, in the order documented in ``regions``: an
+empty key counts as none, a Coding Plan key (``sk-sp-``) picks the Coding Plan
+hosts, a key that cannot work with the endpoint's plan is warned about (the key is
+never named), a DashScope host without any key is refused before sending, and plain
 ``http://`` to a remote host is warned about.
 """
 
