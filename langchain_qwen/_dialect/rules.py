@@ -171,10 +171,6 @@ def _model_ok(v: Any) -> bool:
     return isinstance(v, str) and bool(v.strip())
 
 
-def _any(_: Any) -> bool:
-    return True
-
-
 # -- rules that involve the rest of the request ---------------------------------------
 def _json_mode(v: Any) -> bool:
     return isinstance(v, dict) and v.get("type") in ("json_object", "json_schema")
