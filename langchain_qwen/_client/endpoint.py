@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from pydantic import SecretStr
 
 from langchain_qwen._client import http as _http
-from langchain_qwen._client.errors import redact_url
+from langchain_qwen._client.redact import redact_url
 from langchain_qwen._client.regions import (
     CODING_KEY_PREFIX,
     Endpoint,

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import SecretStr
 
 from langchain_qwen._client import http as _http
-from langchain_qwen._client.errors import redact_url
+from langchain_qwen._client.redact import redact_url
 from langchain_qwen._client.regions import region_label
 from langchain_qwen._version import __version__
 
