@@ -42,7 +42,7 @@ from langchain_qwen._chat.structured_output import (
 )
 from langchain_qwen._client import http as _http
 from langchain_qwen._client.endpoint import connection_secrets, redacted_repr_args
-from langchain_qwen._client.target import cached_target
+from langchain_qwen._client.target import cached_target, key_function_token
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -449,12 +449,8 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         return target
 
     async def _arequest_target(self, model: str | None) -> _http.RequestSpec:
-        key = self.openai_api_key
-        if callable(key) and not isinstance(key, SecretStr):
-            value = key()
-            token = value if isinstance(value, str) else await value
-            return self._request_target(model, token)
-        return self._request_target(model)
+        token = await key_function_token(self.openai_api_key)
+        return self._request_target(model, token)
 
     def _timeout(self) -> Any:
         # No timeout given: per-read limits (a hung server is left after 10 min of
