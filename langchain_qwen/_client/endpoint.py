@@ -130,8 +130,7 @@ def resolve_connection(
     shown = redact_url(endpoint.base_url)
     _warn_key_plan_mismatch(key_text, endpoint.plan, shown, depth + 1)
     has_key = any(values.get(name) is not None for name in key_fields)
-    env_key = os.environ.get("DASHSCOPE_API_KEY", "").strip()
-    if not has_key and not env_key:
+    if not has_key and not key_text:  # key_text is the environment's key then
         if is_dashscope_host(endpoint.base_url):
             msg = (
                 "No DashScope API key: set the DASHSCOPE_API_KEY environment "
@@ -145,9 +144,8 @@ def resolve_connection(
     parsed = urlparse(endpoint.base_url)
     if parsed.scheme == "http" and not _is_loopback(parsed.hostname or ""):
         warnings.warn(
-            f"base_url {redact_url(endpoint.base_url)!r} uses plain http:// to a "
-            "non-loopback "
-            "host: the API key would travel unencrypted. Use https://.",
+            f"base_url {shown!r} uses plain http:// to a non-loopback host: the "
+            "API key would travel unencrypted. Use https://.",
             stacklevel=depth,
         )
     return endpoint
