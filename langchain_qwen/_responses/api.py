@@ -219,8 +219,8 @@ def payload(
     return body
 
 
-def _target(llm: ChatQwen, model: str) -> _http.RequestSpec:
-    target = llm._request_target(model)
+def _target(llm: ChatQwen, target: _http.RequestSpec) -> _http.RequestSpec:
+    """The chat target moved to the Responses endpoint (and its session header)."""
     headers = target.headers
     if llm.session_cache:
         headers = _http.Headers({**headers.for_httpx(), SESSION_CACHE_HEADER: "enable"})
@@ -357,7 +357,20 @@ def _prepare(
     """(structured-output schema, body, target) of one call."""
     schema = kwargs.get("response_format")
     body = payload(llm, messages, stop, kwargs)
-    return schema, body, _target(llm, str(body["model"]))
+    return schema, body, _target(llm, llm._request_target(str(body["model"])))
+
+
+async def _aprepare(
+    llm: ChatQwen,
+    messages: list[BaseMessage],
+    stop: list[str] | None,
+    kwargs: dict[str, Any],
+) -> tuple[Any, dict[str, Any], _http.RequestSpec]:
+    """Async twin of :func:`_prepare` (an async ``api_key`` function is awaited)."""
+    schema = kwargs.get("response_format")
+    body = payload(llm, messages, stop, kwargs)
+    target = await llm._arequest_target(str(body["model"]))
+    return schema, body, _target(llm, target)
 
 
 def generate(
@@ -379,7 +392,7 @@ async def agenerate(
     kwargs: dict[str, Any],
 ) -> ChatResult:
     """Async twin of :func:`generate`."""
-    schema, body, target = _prepare(llm, messages, stop, kwargs)
+    schema, body, target = await _aprepare(llm, messages, stop, kwargs)
     data, response = await _http.apost(llm._async_http(), target, body)
     return _result(llm, data, response, schema)
 
@@ -612,7 +625,9 @@ async def astream(
 ) -> AsyncIterator[ChatGenerationChunk]:
     """Async twin of :func:`stream`, within ``stream_chunk_timeout`` per chunk."""
     kwargs.pop("stream_usage", None)
-    schema, body, target = _prepare(llm, messages, stop, {**kwargs, "stream": True})
+    schema, body, target = await _aprepare(
+        llm, messages, stop, {**kwargs, "stream": True}
+    )
     events = await _http.aopen_stream(llm._async_http(), target, body)
     state = _state(llm, events.response, schema)
     gap = llm.stream_chunk_timeout
