@@ -56,6 +56,7 @@ __all__ = [
     "check_values",
     "default_params",
     "needs_stream",
+    "refused_while_thinking",
 ]
 
 Family = Literal["dashscope", "chat_template", "ollama"]
@@ -574,6 +575,12 @@ def needs_stream(values: Mapping[str, Any]) -> bool:
     return any(
         rule.streams(values.get(name)) for name, rule in RULES.items() if name in values
     )
+
+
+def refused_while_thinking(name: str, value: Any) -> bool:
+    """Whether DashScope refuses ``value`` of key ``name`` while the model thinks."""
+    refused = RULES[name].refused_thinking
+    return refused is not None and refused[0](value)
 
 
 def check_body(body: Mapping[str, Any], *, thinking: bool | None) -> None:
