@@ -598,7 +598,8 @@ def test_a_post_that_may_have_arrived_is_not_sent_again(
 
 @pytest.mark.usefixtures("fast_backoff")
 def test_a_lost_cancel_is_sent_again(emu: DashScopeEmulator, make_llm: Any) -> None:
-    # Cancelling twice changes nothing: retried like a GET.
+    # Cancelling twice changes nothing (the job ends cancelling or cancelled
+    # either way): retried like a GET.
     emu.batches.timing = BatchTiming(validating=0.05, per_line=0.2, finalizing=0.05)
     job = submit_batch(make_llm(max_retries=3), ["c0", "c1", "c2"])
     emu.batches.fail_next("POST", "batches/*/cancel")
