@@ -180,13 +180,8 @@ class ServiceClient(Serializable):
         retries = (
             0 if isinstance(self.rate_limiter, QwenRateLimiter) else self.max_retries
         )
-        timeout = (
-            _http.DEFAULT_TIMEOUT
-            if self.request_timeout is None
-            else self.request_timeout
-        )
         self._target_cache, spec = cached_target(
-            self, self._target_cache, model, token, timeout, retries, path
+            self, self._target_cache, model, token, self.request_timeout, retries, path
         )
         return spec
 

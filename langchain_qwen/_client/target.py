@@ -75,6 +75,10 @@ def build_target(
     DashScope's root (the base URL without ``/compatible-mode/v1`` or
     ``/compatible-api/v1``), where the native endpoints live.
     """
+    if timeout is None:
+        # Per-read limits (a hung server is left after 10 min of silence) but no
+        # total deadline, which would cut long thinking streams.
+        timeout = _http.DEFAULT_TIMEOUT
     if token is None:
         token = _token(settings.openai_api_key)
     token = _http.check_api_key(token.strip())
