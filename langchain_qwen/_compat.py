@@ -22,7 +22,6 @@ import httpx as _plain  # a plain httpx client may be passed as http_client
 __all__ = [
     "NOT_SENT_ERRORS",
     "STREAM_ERRORS",
-    "TIMEOUT_ERRORS",
     "TRANSPORT_ERRORS",
     "httpx",
 ]
@@ -31,9 +30,6 @@ TRANSPORT_ERRORS: tuple[type[Exception], ...] = tuple(
     {httpx.TransportError, _plain.TransportError}
 )
 """Connection-level failures of either httpx flavour."""
-TIMEOUT_ERRORS: tuple[type[Exception], ...] = tuple(
-    {httpx.TimeoutException, _plain.TimeoutException}
-)
 STREAM_ERRORS: tuple[type[Exception], ...] = (
     *TRANSPORT_ERRORS,
     *{httpx.StreamError, _plain.StreamError},

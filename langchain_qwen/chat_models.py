@@ -42,7 +42,7 @@ from langchain_qwen._chat.structured_output import (
 )
 from langchain_qwen._client import http as _http
 from langchain_qwen._client.endpoint import connection_secrets, redacted_repr_args
-from langchain_qwen._client.target import cached_target
+from langchain_qwen._client.target import cached_target, key_function_token
 from langchain_qwen._dialect import (
     Dialect,
     ServerChoice,
@@ -444,24 +444,13 @@ class ChatQwen(Portable, RateLimitedCalls, BaseChatOpenAI):
         # A QwenRateLimiter retries itself, after a booked slot (_chat.rate_limited).
         retries = 0 if self._qwen_limiter() else self._retries()
         self._target_cache, target = cached_target(
-            self, self._target_cache, model, token, self._timeout(), retries
+            self, self._target_cache, model, token, self.request_timeout, retries
         )
         return target
 
     async def _arequest_target(self, model: str | None) -> _http.RequestSpec:
-        key = self.openai_api_key
-        if callable(key) and not isinstance(key, SecretStr):
-            value = key()
-            token = value if isinstance(value, str) else await value
-            return self._request_target(model, token)
-        return self._request_target(model)
-
-    def _timeout(self) -> Any:
-        # No timeout given: per-read limits (a hung server is left after 10 min of
-        # silence) but no total deadline, which would cut long thinking streams.
-        if self.request_timeout is None:
-            return _http.DEFAULT_TIMEOUT
-        return self.request_timeout
+        token = await key_function_token(self.openai_api_key)
+        return self._request_target(model, token)
 
     def _sync_http(self) -> Any:
         if self.root_client is None:  # langchain-openai builds none for an async key

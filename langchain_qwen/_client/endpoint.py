@@ -2,10 +2,10 @@
 
 ChatQwen, QwenEmbeddings and QwenRerank take the same settings (``base_url``,
 ``region``, ``workspace_id``, ``plan``, ``api_key`` and the ``DASHSCOPE_*``
-variables) and resolve them here, in the order documented in ``_regions``: an empty
-key counts as none, a Coding Plan key (``sk-sp-``) picks the Coding Plan hosts, a
-key that cannot work with the endpoint's plan is warned about (the key is never
-named), a DashScope host without any key is refused before sending, and plain
+variables) and resolve them here, in the order documented in ``regions``: an
+empty key counts as none, a Coding Plan key (``sk-sp-``) picks the Coding Plan
+hosts, a key that cannot work with the endpoint's plan is warned about (the key is
+never named), a DashScope host without any key is refused before sending, and plain
 ``http://`` to a remote host is warned about.
 """
 
@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from pydantic import SecretStr
 
 from langchain_qwen._client import http as _http
-from langchain_qwen._client.errors import redact_url
+from langchain_qwen._client.redact import redact_url
 from langchain_qwen._client.regions import (
     CODING_KEY_PREFIX,
     Endpoint,
@@ -130,8 +130,7 @@ def resolve_connection(
     shown = redact_url(endpoint.base_url)
     _warn_key_plan_mismatch(key_text, endpoint.plan, shown, depth + 1)
     has_key = any(values.get(name) is not None for name in key_fields)
-    env_key = os.environ.get("DASHSCOPE_API_KEY", "").strip()
-    if not has_key and not env_key:
+    if not has_key and not key_text:  # key_text is the environment's key then
         if is_dashscope_host(endpoint.base_url):
             msg = (
                 "No DashScope API key: set the DASHSCOPE_API_KEY environment "
@@ -145,9 +144,8 @@ def resolve_connection(
     parsed = urlparse(endpoint.base_url)
     if parsed.scheme == "http" and not _is_loopback(parsed.hostname or ""):
         warnings.warn(
-            f"base_url {redact_url(endpoint.base_url)!r} uses plain http:// to a "
-            "non-loopback "
-            "host: the API key would travel unencrypted. Use https://.",
+            f"base_url {shown!r} uses plain http:// to a non-loopback host: the "
+            "API key would travel unencrypted. Use https://.",
             stacklevel=depth,
         )
     return endpoint

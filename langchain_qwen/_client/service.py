@@ -32,7 +32,7 @@ from langchain_qwen._client.endpoint import (
     resolve_connection,
 )
 from langchain_qwen._client.limiter import QwenRateLimiter
-from langchain_qwen._client.target import Cache, cached_target
+from langchain_qwen._client.target import Cache, cached_target, key_function_token
 
 __all__ = ["Answer", "ServiceClient"]
 
@@ -184,23 +184,14 @@ class ServiceClient(Serializable):
         retries = (
             0 if isinstance(self.rate_limiter, QwenRateLimiter) else self.max_retries
         )
-        timeout = (
-            _http.DEFAULT_TIMEOUT
-            if self.request_timeout is None
-            else self.request_timeout
-        )
         self._target_cache, spec = cached_target(
-            self, self._target_cache, model, token, timeout, retries, path
+            self, self._target_cache, model, token, self.request_timeout, retries, path
         )
         return spec
 
     async def _aspec(self, path: str, model: str) -> _http.RequestSpec:
-        key = self.openai_api_key
-        if callable(key) and not isinstance(key, SecretStr):
-            value = key()
-            token = value if isinstance(value, str) else await value
-            return self._spec(path, model, token)
-        return self._spec(path, model, None)
+        token = await key_function_token(self.openai_api_key)
+        return self._spec(path, model, token)
 
     def _post(
         self,

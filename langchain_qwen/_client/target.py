@@ -14,11 +14,11 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import SecretStr
 
 from langchain_qwen._client import http as _http
-from langchain_qwen._client.errors import redact_url
+from langchain_qwen._client.redact import redact_url
 from langchain_qwen._client.regions import region_label
 from langchain_qwen._version import __version__
 
-__all__ = ["NO_KEY", "build_target", "cached_target"]
+__all__ = ["NO_KEY", "build_target", "cached_target", "key_function_token"]
 
 NO_KEY = "EMPTY"  # what vLLM/SGLang docs use for servers without auth
 
@@ -35,6 +35,18 @@ def _token(key: Any) -> str:
             raise TypeError(msg)
         return value
     return NO_KEY
+
+
+async def key_function_token(key: Any) -> str | None:
+    """What an ``api_key`` function returns (awaited when async); None otherwise.
+
+    For async calls, which pass the token to :func:`cached_target`: a fixed key is
+    read there, and a sync function is called there too when None is passed.
+    """
+    if callable(key) and not isinstance(key, SecretStr):
+        value = key()
+        return value if isinstance(value, str) else await value
+    return None
 
 
 def _join(base: str, path: str) -> str:
@@ -63,6 +75,10 @@ def build_target(
     DashScope's root (the base URL without ``/compatible-mode/v1`` or
     ``/compatible-api/v1``), where the native endpoints live.
     """
+    if timeout is None:
+        # Per-read limits (a hung server is left after 10 min of silence) but no
+        # total deadline, which would cut long thinking streams.
+        timeout = _http.DEFAULT_TIMEOUT
     if token is None:
         token = _token(settings.openai_api_key)
     token = _http.check_api_key(token.strip())

@@ -56,6 +56,7 @@ __all__ = [
     "check_values",
     "default_params",
     "needs_stream",
+    "refused_while_thinking",
 ]
 
 Family = Literal["dashscope", "chat_template", "ollama"]
@@ -169,10 +170,6 @@ def _translation_options_ok(v: Any) -> bool:
 
 def _model_ok(v: Any) -> bool:
     return isinstance(v, str) and bool(v.strip())
-
-
-def _any(_: Any) -> bool:
-    return True
 
 
 # -- rules that involve the rest of the request ---------------------------------------
@@ -578,6 +575,12 @@ def needs_stream(values: Mapping[str, Any]) -> bool:
     return any(
         rule.streams(values.get(name)) for name, rule in RULES.items() if name in values
     )
+
+
+def refused_while_thinking(name: str, value: Any) -> bool:
+    """Whether DashScope refuses ``value`` of key ``name`` while the model thinks."""
+    refused = RULES[name].refused_thinking
+    return refused is not None and refused[0](value)
 
 
 def check_body(body: Mapping[str, Any], *, thinking: bool | None) -> None:

@@ -40,7 +40,7 @@ import json
 import warnings
 from typing import TYPE_CHECKING, Any, Literal
 
-from langchain_qwen._dialect.rules import THINKING
+from langchain_qwen._dialect.rules import THINKING, refused_while_thinking
 from langchain_qwen._dialect.tools import add_system_instruction
 from langchain_qwen._models.profiles import get_qwen_traits
 
@@ -60,8 +60,6 @@ __all__ = [
 
 ThinkingState = Literal["off", "default", "on", "always"]
 """Whether a request thinks, and who decided: see the module docstring."""
-
-_JSON_TYPES = ("json_object", "json_schema")
 
 
 def thinking_state(model: str, enable_thinking: Any) -> ThinkingState:
@@ -119,14 +117,6 @@ def _schema_of(response_format: dict[str, Any]) -> dict[str, Any] | None:
     return spec.get("schema") if isinstance(spec, dict) else None
 
 
-def _forced(payload: dict[str, Any]) -> bool:
-    return bool(payload.get("tools")) and payload.get("tool_choice") not in (
-        None,
-        "auto",
-        "none",
-    )
-
-
 def settle_thinking(
     payload: dict[str, Any], *, policy: Literal["raise", "auto"]
 ) -> None:
@@ -139,11 +129,12 @@ def settle_thinking(
             instruction (with a warning); ``"raise"`` leaves the body as it is for
             the request checks to refuse with a clear error.
     """
+    # What thinking refuses is the registry's rule (rules.RULES).
     response_format = payload.get("response_format")
-    json_format = (
-        isinstance(response_format, dict) and response_format.get("type") in _JSON_TYPES
+    json_format = refused_while_thinking("response_format", response_format)
+    forced = bool(payload.get("tools")) and refused_while_thinking(
+        "tool_choice", payload.get("tool_choice")
     )
-    forced = _forced(payload)
     if not (json_format or forced):
         return
     state = thinking_state(str(payload.get("model") or ""), payload.get(THINKING))

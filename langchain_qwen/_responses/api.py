@@ -219,8 +219,8 @@ def payload(
     return body
 
 
-def _target(llm: ChatQwen, model: str) -> _http.RequestSpec:
-    target = llm._request_target(model)
+def _on_responses(llm: ChatQwen, target: _http.RequestSpec) -> _http.RequestSpec:
+    """The chat target moved to the Responses endpoint (and its session header)."""
     headers = target.headers
     if llm.session_cache:
         headers = _http.Headers({**headers.for_httpx(), SESSION_CACHE_HEADER: "enable"})
@@ -353,11 +353,18 @@ def _prepare(
     messages: list[BaseMessage],
     stop: list[str] | None,
     kwargs: dict[str, Any],
-) -> tuple[Any, dict[str, Any], _http.RequestSpec]:
-    """(structured-output schema, body, target) of one call."""
-    schema = kwargs.get("response_format")
-    body = payload(llm, messages, stop, kwargs)
-    return schema, body, _target(llm, str(body["model"]))
+) -> tuple[Any, dict[str, Any]]:
+    """(structured-output schema, body) of one call."""
+    return kwargs.get("response_format"), payload(llm, messages, stop, kwargs)
+
+
+def _target(llm: ChatQwen, body: dict[str, Any]) -> _http.RequestSpec:
+    return _on_responses(llm, llm._request_target(str(body["model"])))
+
+
+async def _atarget(llm: ChatQwen, body: dict[str, Any]) -> _http.RequestSpec:
+    """Async twin of :func:`_target` (an async ``api_key`` function is awaited)."""
+    return _on_responses(llm, await llm._arequest_target(str(body["model"])))
 
 
 def generate(
@@ -367,8 +374,8 @@ def generate(
     kwargs: dict[str, Any],
 ) -> ChatResult:
     """A non-streamed call to the Responses endpoint."""
-    schema, body, target = _prepare(llm, messages, stop, kwargs)
-    data, response = _http.post(llm._sync_http(), target, body)
+    schema, body = _prepare(llm, messages, stop, kwargs)
+    data, response = _http.post(llm._sync_http(), _target(llm, body), body)
     return _result(llm, data, response, schema)
 
 
@@ -379,7 +386,8 @@ async def agenerate(
     kwargs: dict[str, Any],
 ) -> ChatResult:
     """Async twin of :func:`generate`."""
-    schema, body, target = _prepare(llm, messages, stop, kwargs)
+    schema, body = _prepare(llm, messages, stop, kwargs)
+    target = await _atarget(llm, body)
     data, response = await _http.apost(llm._async_http(), target, body)
     return _result(llm, data, response, schema)
 
@@ -592,8 +600,8 @@ def stream(
 ) -> Iterator[ChatGenerationChunk]:
     """A streamed call to the Responses endpoint."""
     kwargs.pop("stream_usage", None)  # usage always comes with response.completed
-    schema, body, target = _prepare(llm, messages, stop, {**kwargs, "stream": True})
-    events = _http.open_stream(llm._sync_http(), target, body)
+    schema, body = _prepare(llm, messages, stop, {**kwargs, "stream": True})
+    events = _http.open_stream(llm._sync_http(), _target(llm, body), body)
     try:
         for chunk in iter_chunks(events, _state(llm, events.response, schema)):
             if run_manager:
@@ -612,7 +620,8 @@ async def astream(
 ) -> AsyncIterator[ChatGenerationChunk]:
     """Async twin of :func:`stream`, within ``stream_chunk_timeout`` per chunk."""
     kwargs.pop("stream_usage", None)
-    schema, body, target = _prepare(llm, messages, stop, {**kwargs, "stream": True})
+    schema, body = _prepare(llm, messages, stop, {**kwargs, "stream": True})
+    target = await _atarget(llm, body)
     events = await _http.aopen_stream(llm._async_http(), target, body)
     state = _state(llm, events.response, schema)
     gap = llm.stream_chunk_timeout

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from langchain_qwen._client.regions import normalize_region
-
-if TYPE_CHECKING:
-    pass
 
 
 def timeout_arg(value: str) -> float:

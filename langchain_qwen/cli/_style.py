@@ -5,11 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from typing import IO, TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
-
+from typing import IO
 
 DIM = "\x1b[2m"
 BOLD = "\x1b[1m"

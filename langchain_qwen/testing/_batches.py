@@ -133,7 +133,13 @@ def new_id(prefix: str) -> str:
 
 
 class BatchService:
-    """Files and batches of one emulator (thread-safe; state advanced on access)."""
+    """Files and batches of one emulator (thread-safe; state advanced on access).
+
+    Attributes:
+        timing: How long each phase takes (`BatchTiming`).
+        clock: Where "now" comes from (default ``time.time``); a test that steps a
+            fake clock sees every state without depending on the machine's load.
+    """
 
     def __init__(
         self,
@@ -145,6 +151,7 @@ class BatchService:
     ) -> None:
         self._answer = answer
         self.timing = timing or BatchTiming()
+        self.clock: Callable[[], float] = time.time
         self.max_lines = max_lines
         self.max_file_bytes = max_file_bytes
         self._files: dict[str, _File] = {}
@@ -264,7 +271,7 @@ class BatchService:
         if rest[1:] == ["cancel"] and method == "POST":
             if batch.status in ("validating", "in_progress", "finalizing"):
                 batch.status = "cancelling"
-                batch.stamps["cancelling_at"] = time.time()
+                batch.stamps["cancelling_at"] = self.clock()
             elif batch.status != "cancelling":
                 raise _refuse(
                     400,
@@ -302,14 +309,14 @@ class BatchService:
             filename or "upload.jsonl",
             purpose,
             data,
-            int(time.time()),
+            int(self.clock()),
         )
         self._files[file.id] = file
         return file.wire()
 
     def _store(self, filename: str, purpose: str, data: bytes) -> str:
         file = _File(new_id("file-batch_output-"), filename, purpose, data, 0)
-        file.created_at = int(time.time())
+        file.created_at = int(self.clock())
         self._files[file.id] = file
         return file.id
 
@@ -348,7 +355,7 @@ class BatchService:
             endpoint=endpoint,
             completion_window=window,
             metadata=metadata if isinstance(metadata, dict) else None,
-            created=time.time(),
+            created=self.clock(),
         )
         self._batches[batch.id] = batch
         return batch
@@ -399,7 +406,7 @@ class BatchService:
 
     def _advance(self, batch: _Batch) -> None:
         """Bring the batch to where the clock says it is."""
-        now = time.time()
+        now = self.clock()
         t = self.timing
         if batch.status == "validating" and now >= batch.created + t.validating:
             self._validate(batch)

@@ -55,6 +55,9 @@ class Joke(BaseModel):
 # ---------------------------------------------------------------- the emulator alone
 def test_emulator_walks_every_state_with_the_openai_sdk(emu: DashScopeEmulator) -> None:
     emu.batches.timing = BatchTiming(validating=0.3, per_line=0.1, finalizing=0.3)
+    # A fake clock stepped 20 ms per poll: every state is seen, whatever the load.
+    now = [1_000.0]
+    emu.batches.clock = lambda: now[0]
     sdk = OpenAI(base_url=emu.base_url, api_key=emu.api_key)
     lines = [
         {
@@ -80,7 +83,7 @@ def test_emulator_walks_every_state_with_the_openai_sdk(emu: DashScopeEmulator) 
     )
     seen = [batch.status]
     while batch.status != "completed":
-        time.sleep(0.02)
+        now[0] += 0.02
         batch = sdk.batches.retrieve(batch.id)
         if batch.status != seen[-1]:
             seen.append(batch.status)
@@ -538,9 +541,10 @@ def test_cli_submit_status_results(
 
 # ------------------------------------------------------------ transport failures
 # A failure without an answer may come after the server did the work. Sending the
-# request again is safe only when repeating it changes nothing: GETs are retried;
-# POSTs (upload, create, cancel) never are, or a lost answer duplicates a file or a
-# job (paid twice). Faults come from the emulator, over real HTTP.
+# request again is safe only when repeating it changes nothing: GETs and cancel
+# (cancelling twice changes nothing) are retried; upload and create never are, or a
+# lost answer duplicates a file or a job (paid twice). Faults come from the emulator,
+# over real HTTP.
 _POSTS = [
     pytest.param("files", "reset", True, id="upload-reset-after-storing"),
     pytest.param("files", "reset", False, id="upload-reset-before"),

@@ -15,7 +15,6 @@ import io
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -43,6 +42,7 @@ from langchain_qwen.cli.chat import format_usage, stream_chat
 from langchain_qwen.cli.doctor import render_doctor
 from langchain_qwen.cli.models import render_models
 from langchain_qwen.testing import DashScopeEmulator, Reply
+from tests.ports import closed_port
 
 SG_KEY = "sk-sg0123456789abcdef0123456789abcd"
 US_KEY = "sk-us0123456789abcdef0123456789abcd"
@@ -111,14 +111,6 @@ def _main(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = cli.main(list(argv), stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
-
-
-def _closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 # --------------------------------------------------------------------------- doctor
@@ -283,7 +275,7 @@ def test_doctor_non_ascii_key_is_not_sent(
 def test_doctor_unreachable_region(
     emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dead = f"http://127.0.0.1:{_closed_port()}/compatible-mode/v1"
+    dead = f"http://127.0.0.1:{closed_port()}/compatible-mode/v1"
     with regions_emulator(regions={"us": US_KEY}) as (_, urls):
         monkeypatch.setenv("DASHSCOPE_API_KEY", US_KEY)
         monkeypatch.setenv("DASHSCOPE_REGION", "us")
@@ -310,7 +302,7 @@ def test_doctor_not_ok_when_nothing_was_verified(
 
 
 def test_doctor_nothing_reachable(monkeypatch: pytest.MonkeyPatch) -> None:
-    dead = f"http://127.0.0.1:{_closed_port()}/compatible-mode/v1"
+    dead = f"http://127.0.0.1:{closed_port()}/compatible-mode/v1"
     monkeypatch.setenv("DASHSCOPE_API_KEY", US_KEY)
     report = run_doctor(urls={"singapore": dead}, timeout=2)
     assert report.exit_code == 1

@@ -1277,7 +1277,8 @@ def test_cli_serve(tmp_path: Path) -> None:
         assert len(embedded.json()["data"][0]["embedding"]) == 1024
     finally:
         proc.terminate()
-        assert proc.wait(timeout=10) == 0
+        proc.communicate(timeout=10)  # waits, and closes the stdout pipe
+        assert proc.returncode == 0
 
 
 def test_reset_returns_to_a_new_emulators_state(

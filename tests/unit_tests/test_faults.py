@@ -52,6 +52,7 @@ from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing.pytest_plugin import _allow_loopback
 from tests.call_modes import MODES
 from tests.call_modes import STREAMS as STREAM_MODES
+from tests.ports import closed_port
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
 # 20 characters in 5 content deltas of 4 (the emulator's default chunk size); the
@@ -726,16 +727,10 @@ async def test_stream_with_n_2_refused_before_sending(
 
 
 # ------------------------------------------------------------------------ timeouts
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize("mode", MODES)
 async def test_connection_refused(mode: str) -> None:
     llm = ChatQwen(
-        base_url=f"http://127.0.0.1:{_closed_port()}/compatible-mode/v1",
+        base_url=f"http://127.0.0.1:{closed_port()}/compatible-mode/v1",
         api_key="sk-unused",
         max_retries=2,
         timeout=2,

@@ -188,7 +188,7 @@ def test_usage_repeated_on_every_chunk_keeps_the_last_figures(
 def test_done_marker_is_not_required_after_a_finish_reason(
     emulator: DashScopeEmulator, llm: ChatQwen
 ) -> None:
-    """The `[DONE]` rule (see `_streaming`): a finish_reason completes the answer."""
+    """The `[DONE]` rule (see `_wire`): a finish_reason completes the answer."""
     events = (
         _chunk({"role": "assistant", "content": ""}),
         _chunk({"content": "Whole answer."}),

@@ -45,6 +45,7 @@ from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing.pytest_plugin import _allow_loopback
 from tests.call_modes import MODES
 from tests.call_modes import STREAMS as STREAM_MODES
+from tests.ports import closed_port
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
 SSE = "text/event-stream;charset=UTF-8"
@@ -246,12 +247,6 @@ async def test_bad_default_header_refused_without_echo(
 
 
 # ------------------------------------------------------------- secrets never shown
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _everything_shown(err: BaseException) -> str:
     """str/repr/args of the exception and its chain, and every frame local's repr."""
     parts = [str(err), repr(err), repr(err.args)]
@@ -271,7 +266,7 @@ def _arrange_failure(
     """Script the failure; return ChatQwen arguments that point at it."""
     args: dict[str, Any] = {"base_url": emulator.base_url, "max_retries": 1}
     if kind == "refused":
-        args["base_url"] = f"http://127.0.0.1:{_closed_port()}/compatible-mode/v1"
+        args["base_url"] = f"http://127.0.0.1:{closed_port()}/compatible-mode/v1"
     elif kind == "401":
         args["api_key"] = "sk-wrong-SECRET-key-00000000"
     elif kind == "500":
@@ -284,7 +279,7 @@ def _arrange_failure(
         args["max_retries"] = 0
     elif kind == "redirect-out":
         emulator.script(
-            Reply.raw(307, b"", {"Location": f"http://127.0.0.1:{_closed_port()}/x"})
+            Reply.raw(307, b"", {"Location": f"http://127.0.0.1:{closed_port()}/x"})
         )
     elif kind == "malformed":
         emulator.script(Reply.text("AAAABBBB", malformed_after=1))

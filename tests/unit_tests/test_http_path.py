@@ -8,7 +8,6 @@ failure. Batch jobs go through the same path, so their failures are our exceptio
 from __future__ import annotations
 
 import logging
-import socket
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from langchain_qwen._client.errors import DashScopeConnectionError
 from langchain_qwen._compat import httpx
 from langchain_qwen.batch import BatchJob
 from langchain_qwen.testing import DashScopeEmulator, Reply
+from tests.ports import closed_port
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
 
@@ -27,12 +27,6 @@ BODY = b'{"model": "qwen-plus", "messages": [{"role": "user", "content": "hi"}]}
 def _spec(url: str, key: str) -> _http.RequestSpec:
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     return _http.RequestSpec(url=url, headers=_http.Headers(headers), max_retries=2)
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize(("repeatable", "sent"), [(True, 2), (False, 1)])
@@ -57,7 +51,7 @@ def test_not_sent_is_retried_even_when_not_repeatable(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Connection refused: nothing reached a server, so even an upload is re-sent."""
-    spec = _spec(f"http://127.0.0.1:{_closed_port()}/v1/files", "sk-test")
+    spec = _spec(f"http://127.0.0.1:{closed_port()}/v1/files", "sk-test")
     out = _http.Outgoing(content=BODY, repeatable=False)
     with (
         caplog.at_level(logging.INFO, logger="langchain_qwen"),
@@ -84,7 +78,7 @@ def test_file_content_is_read_as_bytes(emulator: DashScopeEmulator) -> None:
 
 async def test_batch_failures_are_our_exceptions(make_llm: Any) -> None:
     """Batch calls use the one path: an unreachable host is DashScopeConnectionError."""
-    llm = make_llm(base_url=f"http://127.0.0.1:{_closed_port()}/v1", max_retries=1)
+    llm = make_llm(base_url=f"http://127.0.0.1:{closed_port()}/v1", max_retries=1)
     job = BatchJob.attach(llm, "batch_1")
     with pytest.raises(DashScopeConnectionError):
         job.status()

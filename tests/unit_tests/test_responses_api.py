@@ -47,6 +47,19 @@ def responses_llm(make_llm: Any) -> ChatQwen:
     return make_llm(model="qwen3-max", use_responses_api=True)  # type: ignore[no-any-return]
 
 
+@pytest.mark.parametrize("mode", ["ainvoke", "astream"])
+def test_async_key_function(
+    emulator: DashScopeEmulator, make_llm: Any, mode: str
+) -> None:
+    async def akey() -> str:
+        return emulator.api_key
+
+    llm = make_llm(model="qwen3-max", use_responses_api=True, api_key=akey)
+    emulator.script(Reply.text("keyed"))
+    assert run(llm, "hi", mode).text == "keyed"
+    assert emulator.last_request.path == "/compatible-mode/v1/responses"
+
+
 def _block_types(msg: AIMessage) -> list[str]:
     return [b["type"] for b in msg.content_blocks]
 

@@ -10,6 +10,7 @@ from langchain_core.load import dumpd, dumps, load
 
 from langchain_qwen import ChatQwen, DashScopeAuthenticationError
 from langchain_qwen.testing import DashScopeEmulator, Reply
+from tests.ports import closed_port
 
 SECRET = "sk-super-secret-0123456789abcdef"
 
@@ -202,14 +203,6 @@ async def test_key_absent_from_debug_logs_during_retries(
     assert SECRET[-12:] not in caplog.text
 
 
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_key_absent_from_connection_failures(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -222,7 +215,7 @@ async def test_key_absent_from_connection_failures(
     _debug_everything(caplog)
     errors: list[BaseException] = []
     refused = ChatQwen(
-        base_url=f"http://127.0.0.1:{_closed_port()}/compatible-mode/v1",
+        base_url=f"http://127.0.0.1:{closed_port()}/compatible-mode/v1",
         api_key=SECRET,
         max_retries=1,
     )

@@ -1,5 +1,5 @@
 """Structured output and agents on thinking models, one behaviour at a time: the
-strategy of ``_structured_output`` (thinking that is only a default yields; thinking
+strategy of ``_chat.structured_output`` (thinking that is only a default yields; thinking
 asked for is kept, with tool_choice "auto", JSON by instruction and one retry).
 
 The emulator enforces DashScope's thinking rules, so a refused request fails here.

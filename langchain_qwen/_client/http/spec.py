@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from langchain_qwen._client.errors import bad_header_error, bad_key_error, redact_url
+from langchain_qwen._client.errors import bad_header_error, bad_key_error
+from langchain_qwen._client.redact import redact_url
 from langchain_qwen._compat import httpx
 
 __all__ = [
