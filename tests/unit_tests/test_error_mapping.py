@@ -190,3 +190,23 @@ def test_request_id_from_the_header_when_the_body_has_none(
         run(make_llm(use_responses_api=responses), "x", mode)
     assert info.value.request_id == "rid-0042"
     assert str(info.value).endswith("bad value (request_id: rid-0042)")
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(404, "model_not_found"), (400, "model_not_found"), (400, "model_not_supported")],
+)
+def test_unknown_model_answers_say_where_models_are_listed(
+    emulator: DashScopeEmulator, make_llm: Any, status: int, code: str
+) -> None:
+    # The code alone says it (some endpoints answer 400): the advice must come
+    # with it, naming the model and the endpoint it was asked of.
+    emulator.script(Reply.error(status, code, "no such model"))
+    with pytest.raises(DashScopeAPIError) as info:
+        make_llm().invoke("x")
+    assert type(info.value) is (
+        DashScopeModelNotFoundError if status == 404 else DashScopeBadRequestError
+    )
+    text = str(info.value)
+    assert "Model 'qwen-plus' is not offered in compatible mode in" in text
+    assert "`langchain-qwen models --region R` lists them" in text
