@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import pickle
 import traceback
 import warnings
@@ -274,12 +275,28 @@ def test_no_retries_left_raises_the_package_error(
         _run(emb, _texts(3), mode)
 
 
-def test_malformed_answer_is_a_package_error(emulator: DashScopeEmulator) -> None:
-    emulator.script(
-        Reply.raw(200, '{"data": [{"index": 5, "embedding": [0.1]}]}', None, None)
-    )
-    with pytest.raises(DashScopeConnectionError, match="missing index"):
+def _item(index: Any) -> dict[str, Any]:
+    return {"index": index, "embedding": [0.1]}
+
+
+@pytest.mark.parametrize(
+    ("data", "missing"),
+    [
+        ([_item(5)], "; missing index [0, 1]"),
+        ([_item(0), _item(0)], "; missing index [1]"),
+        ([_item(0), _item("1")], "; missing index [1]"),
+        ([_item(-1), _item(0)], "; missing index [1]"),
+        # Every input has its vector, but one more came: the answer is not ours.
+        ([_item(0), _item(1), _item(2)], ""),
+    ],
+)
+def test_malformed_answer_is_a_package_error(
+    emulator: DashScopeEmulator, data: list[Any], missing: str
+) -> None:
+    emulator.script(Reply.raw(200, json.dumps({"data": data})))
+    with pytest.raises(DashScopeConnectionError) as info:
         _make(emulator).embed_documents(["a", "b"])
+    assert str(info.value).endswith(f"expected 2 vectors with index 0..1{missing}.")
 
 
 # -- rate limiter -------------------------------------------------------------

@@ -266,12 +266,31 @@ def test_retry_after_a_server_fault(
     assert [r.status for r in emulator.requests] == [500, 200]
 
 
-def test_malformed_answer_is_a_package_error(emulator: DashScopeEmulator) -> None:
-    emulator.script(
-        Reply.raw(200, '{"results": [{"index": 9, "relevance_score": 0.5}]}')
-    )
-    with pytest.raises(DashScopeConnectionError, match="index 9"):
-        _make(emulator).rerank(DOCUMENTS, QUERY)
+def _result(index: Any, score: Any = 0.5) -> dict[str, Any]:
+    return {"index": index, "relevance_score": score}
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ({"results": [_result(9)]}, "index 9 out of range or repeated"),
+        # -1 would silently name the last document.
+        ({"results": [_result(-1)]}, "index -1 out of range or repeated"),
+        ({"results": [_result(0), _result(0)]}, "index 0 out of range or repeated"),
+        ({"results": [_result("0")]}, "index '0' out of range or repeated"),
+        ({"results": [_result(0, "high")]}, "relevance_score 'high' is not a number"),
+        ({"results": [_result(0, True)]}, "relevance_score True is not a number"),
+        ({"output": {"results": []}}, "no results list"),
+    ],
+)
+def test_malformed_answer_is_a_package_error(
+    emulator: DashScopeEmulator, answer: dict[str, Any], problem: str
+) -> None:
+    emulator.script(Reply.raw(200, json.dumps(answer)))
+    with pytest.raises(DashScopeConnectionError) as info:
+        _make(emulator).rerank(["a", "b"], QUERY)
+    assert str(info.value).startswith("Malformed rerank answer from ")
+    assert str(info.value).endswith(f": {problem}.")
 
 
 def test_qwen_rate_limiter_retries_429(emulator: DashScopeEmulator) -> None:
