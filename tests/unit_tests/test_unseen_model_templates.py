@@ -98,6 +98,14 @@ RULES: list[tuple[str, str, list[str], str | None]] = [
         "qwen3.5-27b",
     ),
     (
+        # Another open-weight size counts as the same tier: a sized name is
+        # closer to a sized model, whatever its tier word, than to an alias.
+        "open-weight-size-over-a-sizeless-name",
+        "qwen3.6-vl-30b",
+        ["qwen3-vl", "qwen3.5-vl-flash-32b"],
+        "qwen3.5-vl-flash-32b",
+    ),
+    (
         "stable-alias-over-preview",
         "qwen3.2-max",
         ["qwen3-max-preview", "qwen3-max"],
