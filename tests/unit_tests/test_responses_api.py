@@ -729,3 +729,30 @@ def test_an_unfinished_response_status_is_not_an_answer(
         make_llm(model="qwen3-max", use_responses_api=True).invoke("x")
     assert info.value.partial is not None
     assert info.value.partial.text == "Hel"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_response_cut_by_max_output_tokens_is_an_answer(
+    emulator: DashScopeEmulator, make_llm: Any, mode: str
+) -> None:
+    # "incomplete" is how the Responses API says "length": the text is the answer
+    # (as finish_reason="length" on Chat Completions), not a broken stream.
+    response = {
+        **_COMPLETED["response"],
+        "status": "incomplete",
+        "incomplete_details": {"reason": "max_output_tokens"},
+    }
+    streamed = _sse(
+        _CREATED, _DELTA, {"type": "response.incomplete", "response": response}
+    )
+    emulator.script(
+        Reply.raw(200, streamed if mode in STREAMS else json.dumps(response))
+    )
+    message = run(make_llm(model="qwen3-max", use_responses_api=True), "x", mode)
+    assert message.text == "Hel"
+    assert message.response_metadata["status"] == "incomplete"
+    assert message.response_metadata["incomplete_details"] == {
+        "reason": "max_output_tokens"
+    }
+    assert message.usage_metadata is not None
+    assert message.usage_metadata["output_tokens"] == 1
