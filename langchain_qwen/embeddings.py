@@ -29,6 +29,7 @@ from typing_extensions import Self
 from langchain_qwen._client.errors import DashScopeConnectionError
 from langchain_qwen._client.regions import region_label
 from langchain_qwen._client.service import Answer, ServiceClient
+from langchain_qwen._models.prompt import estimate_tokens
 from langchain_qwen._models.retrieval import (
     EmbeddingCaps,
     embedding_caps,
@@ -335,8 +336,8 @@ class QwenEmbeddings(ServiceClient, Embeddings):
 
 
 def _estimate(batch: list[str]) -> float:
-    """Tokens of a batch, roughly (about 3 characters a token), for a rate limiter."""
-    return sum(len(text) for text in batch) / 3
+    """Tokens of a batch, for a rate limiter (the estimate chat and rerank use)."""
+    return sum(estimate_tokens(text) for text in batch)
 
 
 def _check_texts(texts: list[Any]) -> None:

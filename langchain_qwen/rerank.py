@@ -27,6 +27,7 @@ from pydantic import Field
 from langchain_qwen._client.errors import DashScopeConnectionError
 from langchain_qwen._client.regions import is_dashscope_host
 from langchain_qwen._client.service import Answer, ServiceClient
+from langchain_qwen._models.prompt import estimate_tokens
 from langchain_qwen._models.retrieval import RerankCaps, rerank_caps
 
 __all__ = ["QwenRerank"]
@@ -303,8 +304,8 @@ class QwenRerank(ServiceClient, BaseDocumentCompressor):
 
 
 def _estimate(query: str, texts: list[str]) -> float:
-    """Tokens of a request, roughly: the query is scored with every document."""
-    return (len(query) * len(texts) + sum(len(t) for t in texts)) / 3
+    """Tokens of a request, for a rate limiter: the query goes with every document."""
+    return estimate_tokens(query) * len(texts) + sum(estimate_tokens(t) for t in texts)
 
 
 def _results(

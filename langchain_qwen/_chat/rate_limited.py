@@ -21,18 +21,18 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from langchain_qwen._client.limiter import QwenRateLimiter, in_limited_call
-from langchain_qwen._models.prompt import count_message_tokens
+from langchain_qwen._models.prompt import estimate_tokens, render_chat_template
 
 __all__ = ["RateLimitedCalls", "estimate_prompt_tokens"]
 
 
 def estimate_prompt_tokens(messages: Sequence[BaseMessage], tools: Any) -> float:
-    """Prompt tokens: Qwen's tokenizer when installed, else ~3 characters a token."""
-    try:
-        return float(count_message_tokens(list(messages), tools or None))
-    except ImportError:
-        chars = sum(len(str(m.content)) for m in messages) + len(str(tools or ""))
-        return chars / 3 + 4 * len(messages)
+    """Prompt tokens: Qwen's tokenizer when installed, else ~3 characters a token.
+
+    The text estimated is the rendered ChatML prompt, so each message's overhead
+    (role, ``<|im_start|>``/``<|im_end|>``) and the tool schemas count too.
+    """
+    return estimate_tokens(render_chat_template(list(messages), tools or None))
 
 
 class RateLimitedCalls:

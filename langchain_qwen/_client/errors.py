@@ -95,7 +95,11 @@ class DashScopeContextOverflowError(DashScopeBadRequestError, ContextOverflowErr
 
     langchain-core's ``ContextOverflowError``: ``SummarizationMiddleware`` and other
     provider-agnostic code catch it to shorten the conversation and try again.
+    Raised before a response and for an overflow reported inside a stream (then
+    ``partial`` holds what had been streamed).
     """
+
+    partial: AIMessageChunk | None = None
 
 
 class ContentModerationError(DashScopeBadRequestError):
@@ -456,13 +460,20 @@ def _class_for(status: int, code: str, message: str) -> type[DashScopeAPIError]:
     return DashScopeAPIError
 
 
+_StreamRefusal = ContentModerationError | DashScopeContextOverflowError
+
+
 def stream_error(
     event: dict[str, Any],
     request: httpx.Request,
     response: httpx.Response,
     partial: AIMessageChunk | None,
-) -> DashScopeStreamError | ContentModerationError:
-    """Exception for an ``{"error": ...}`` event inside a 200 stream."""
+) -> DashScopeStreamError | _StreamRefusal:
+    """Exception for an ``{"error": ...}`` event inside a 200 stream.
+
+    A refusal of the input (moderation, context overflow) gets the class the same
+    code and message get before a response; any other error is a stream error.
+    """
     fields = error_fields(event)
     code = str(fields.get("code") or "")
     message = _NATIVE_PREFIX.sub("", str(fields.get("message") or "stream error"))
@@ -472,23 +483,19 @@ def stream_error(
         f"Error inside the stream after {received} characters of text - "
         f"{code or 'error'}: {message}"
     )
-    if is_moderation_code(code):
-        text += _hint(400, code, "", None)
-    if received:
-        text += " The partial answer is on exc.partial."
-    if request_id:
-        text += f" (request_id: {request_id})"
-    if is_moderation_code(code):
-        exc = ContentModerationError(
-            text, response=response, body=fields, request_id=request_id
-        )
-        # The refusal is a 400 in DashScope's own words ("<400> ...DataInspection"),
-        # even when it arrives inside a 200 stream; exc.response stays the real one.
-        exc.status_code = 400
+    tail = " The partial answer is on exc.partial." if received else ""
+    tail += f" (request_id: {request_id})" if request_id else ""
+    # Both refusals are 400s in DashScope's own words ("<400> ..."), even when they
+    # arrive inside a 200 stream.
+    cls = _class_for(400, code, message)
+    if issubclass(cls, (ContentModerationError, DashScopeContextOverflowError)):
+        text += _hint(400, code, "", None) + tail
+        exc = cls(text, response=response, body=fields, request_id=request_id)
+        exc.status_code = 400  # exc.response stays the real (200) one
         exc.partial = partial
         return exc
     return DashScopeStreamError(
-        text, request, body=fields, partial=partial, request_id=request_id
+        text + tail, request, body=fields, partial=partial, request_id=request_id
     )
 
 
@@ -601,7 +608,7 @@ def not_object_answer(
 
 def not_a_stream(
     content: bytes, request: httpx.Request, response: httpx.Response
-) -> DashScopeStreamError | ContentModerationError:
+) -> DashScopeStreamError | _StreamRefusal:
     """A JSON body where an event stream was expected (often a gateway's error)."""
     text = content.decode("utf-8", "replace")
     try:
@@ -676,6 +683,7 @@ _PartialError = (
     | DashScopeTimeoutError
     | DashScopeStreamError
     | ContentModerationError
+    | DashScopeContextOverflowError
 )
 
 

@@ -569,8 +569,10 @@ class AudioCollector:
     ``transcript`` pieces (they concatenate when chunks are added); ``id`` and
     ``expires_at`` are held back and put on the finish chunk once, so adding chunks
     never sums or repeats them. With ``v1`` output, chunks get v1 content blocks
-    (indexed as langchain-core indexes them) and the finish chunk gets a standard
-    audio block with the whole answer as a WAV file.
+    and the finish chunk gets a standard audio block with the whole answer as a WAV
+    file; the blocks' ``index`` is left to whoever reads the chunks
+    (``BaseChatModel.stream``, or ``_wire.generate_from_chunks`` for ``invoke``),
+    which number every answer's blocks by one rule.
 
     Args:
         output_format: The ``audio.format`` the request asked for (``"wav"``...).
@@ -593,8 +595,6 @@ class AudioCollector:
         self._pieces: list[str] = []
         self._transcript: list[str] = []
         self._meta: dict[str, Any] = {}
-        self._index = -1
-        self._index_type = ""
 
     @classmethod
     def for_payload(
@@ -643,11 +643,6 @@ class AudioCollector:
         blocks: list[Any] = [dict(b) for b in message.content_blocks]
         if finished and self._pieces:
             blocks.append(self.audio_block())
-        for block in blocks:
-            if block["type"] != self._index_type:
-                self._index_type = block["type"]
-                self._index += 1
-            block.setdefault("index", self._index)
         message.content = blocks
         message.response_metadata = {
             **message.response_metadata,

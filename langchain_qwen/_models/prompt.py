@@ -5,7 +5,8 @@ Qwen3 chat template does (``<|im_start|>{role}\n{content}<|im_end|>\n`` per
 message, tools in the system prompt, ``<tool_call>`` / ``<tool_response>``
 blocks); :func:`count_message_tokens` counts it with the tokenizer of
 :mod:`langchain_qwen._models.tokenizer`. An estimate of what DashScope bills: its
-server-side templates may differ by a few tokens.
+server-side templates may differ by a few tokens. :func:`estimate_tokens` is the one
+estimate a rate limiter books for any prompt text (chat, embeddings, rerank).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from typing import Any
 
 from langchain_qwen._models.tokenizer import IM_END, IM_START, get_tokenizer
 
-__all__ = ["count_message_tokens", "render_chat_template"]
+__all__ = ["count_message_tokens", "estimate_tokens", "render_chat_template"]
+
+#: Characters per token assumed when the tokenizer extra is not installed.
+CHARS_PER_TOKEN = 3
 
 _TOOLS_HEADER = (
     "# Tools\n\nYou may call one or more functions to assist with the user query."
@@ -238,3 +242,22 @@ def count_message_tokens(
         enable_thinking=enable_thinking,
     )
     return get_tokenizer(vocabulary).count_tokens(prompt)
+
+
+def estimate_tokens(text: str) -> float:
+    """Tokens of a prompt text, for a rate limiter's books.
+
+    The one estimate every client books, so one limiter shared by chat, embedding
+    and rerank clients learns one ratio of the server's counts to it.
+
+    Args:
+        text: The text sent (for chat, the rendered prompt).
+
+    Returns:
+        Qwen's tokenizer count when the ``tokenizer`` extra is installed, else
+        about :data:`CHARS_PER_TOKEN` characters a token.
+    """
+    try:
+        return float(get_tokenizer().count_tokens(text))
+    except ImportError:
+        return len(text) / CHARS_PER_TOKEN

@@ -51,6 +51,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_qwen._client.errors import (
     ContentModerationError,
     DashScopeConnectionError,
+    DashScopeContextOverflowError,
     DashScopeStreamError,
     DashScopeTimeoutError,
     incomplete,
@@ -88,6 +89,7 @@ _READ_FAILURES = (
     DashScopeTimeoutError,
     DashScopeStreamError,
     ContentModerationError,
+    DashScopeContextOverflowError,
 )
 _NO_REQUEST = httpx.Request("POST", "http://unknown.invalid/")
 

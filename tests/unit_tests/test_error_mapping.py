@@ -9,6 +9,8 @@ received it.
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -25,11 +27,12 @@ from langchain_qwen import (
     DashScopeQuotaError,
     DashScopeRateLimitError,
     DashScopeServerError,
+    DashScopeStreamError,
 )
 from langchain_qwen.batch import submit_batch
 from langchain_qwen.testing import DashScopeEmulator, Reply
 from langchain_qwen.testing._batches import BatchTiming
-from tests.call_modes import MODES, run
+from tests.call_modes import MODES, STREAMS, run
 
 # Input-too-long answers, in the words of DashScope and of the OpenAI-compatible
 # servers and gateways ChatQwen talks to (vLLM, SGLang, LiteLLM, OpenAI).
@@ -159,6 +162,75 @@ def test_overflow_on_the_responses_api(
         emulator.script(Reply.error(status, "invalid_request_error", "input too long"))
         with pytest.raises(DashScopeContextOverflowError):
             run(llm, "x", mode)
+
+
+# DashScope's overflow wording in an error event part-way through a 200 stream.
+OVERFLOW_EVENT = {
+    "error_code": "invalid_parameter_error",
+    "error_message": OVERFLOWS[0][2],
+}
+
+
+@pytest.mark.parametrize("responses_api", [False, True], ids=["chat", "responses"])
+@pytest.mark.parametrize("mode", STREAMS)
+def test_overflow_inside_a_stream(
+    emulator: DashScopeEmulator, make_llm: Any, mode: str, responses_api: bool
+) -> None:
+    text = "The first part of a longer answer that never ends."
+    emulator.script(Reply.text(text, error_after=6, **OVERFLOW_EVENT))
+    streamed: list[str] = []
+    with pytest.raises(DashScopeContextOverflowError) as info:
+        consume(make_llm(use_responses_api=responses_api), mode, streamed)
+    err = info.value
+    assert isinstance(err, ContextOverflowError)
+    assert err.status_code == 400
+    assert err.code == "invalid_parameter_error"
+    assert "Range of input length" in str(err)
+    # The partial answer rides on the error, as on every other stream error.
+    assert err.partial is not None
+    assert err.partial.text == "".join(streamed)
+    assert err.partial.text
+    assert text.startswith(err.partial.text)
+    assert err.partial.text != text
+
+
+@pytest.mark.parametrize("mode", STREAMS)
+def test_overflow_as_the_json_body_of_a_stream(
+    emulator: DashScopeEmulator, make_llm: Any, mode: str
+) -> None:
+    # A gateway answers a stream request with a 200 JSON error body.
+    error = {"code": OVERFLOW_EVENT["error_code"], "message": OVERFLOWS[0][2]}
+    emulator.script(Reply.raw(200, json.dumps({"error": error})))
+    with pytest.raises(DashScopeContextOverflowError) as info:
+        consume(make_llm(), mode, [])
+    assert info.value.partial is not None  # nothing had arrived: an empty message
+    assert info.value.partial.text == ""
+
+
+@pytest.mark.parametrize("responses_api", [False, True], ids=["chat", "responses"])
+def test_other_errors_inside_a_stream_stay_stream_errors(
+    emulator: DashScopeEmulator, make_llm: Any, responses_api: bool
+) -> None:
+    _, code, message, _ = OTHERS[0]  # a 400 about max_tokens, not the input
+    emulator.script(
+        Reply.text("abc", error_after=4, error_code=code, error_message=message)
+    )
+    with pytest.raises(DashScopeStreamError) as info:
+        consume(make_llm(use_responses_api=responses_api), "stream", [])
+    assert not isinstance(info.value, ContextOverflowError)
+
+
+def consume(llm: Any, mode: str, into: list[str]) -> None:
+    """Stream one call, keeping each chunk's text as it arrives."""
+    if mode == "stream":
+        into.extend(chunk.text for chunk in llm.stream("x"))
+        return
+
+    async def collect() -> None:
+        async for chunk in llm.astream("x"):
+            into.append(chunk.text)
+
+    asyncio.run(collect())
 
 
 def test_overflow_in_a_batch_item(emulator: DashScopeEmulator, make_llm: Any) -> None:

@@ -186,13 +186,17 @@ def test_omni_v1_audio_block_stream_and_invoke(
 ) -> None:
     llm = _omni(make_llm, output_version="v1")
     emulator.script(Reply.raw(200, omni_sse()), Reply.raw(200, omni_sse()))
-    full = _aggregate(list(llm.stream("Who are you?")))
+    chunks = list(llm.stream("Who are you?"))
+    full = _aggregate(chunks)
     invoked = llm.invoke("Who are you?")
+    # Each chunk's blocks carry the index of their block in the whole answer.
+    streamed = [(b["type"], b["index"]) for c in chunks for b in c.content]
+    assert set(streamed) == {("text", 0), ("audio", 1)}
     for message in (full, invoked):
         blocks = message.content
         assert isinstance(blocks, list)
         assert all(isinstance(b, dict) for b in blocks)
-        assert [b["type"] for b in blocks] == ["text", "audio"]
+        assert [(b["type"], b["index"]) for b in blocks] == [("text", 0), ("audio", 1)]
         assert blocks[0]["text"] == "I am Qwen."
         audio = blocks[1]
         assert audio["mime_type"] == "audio/wav"
