@@ -102,31 +102,6 @@ def test_parallel_tool_calls_and_strict(
     assert emulator.last_request.json["parallel_tool_calls"] is True
 
 
-_PARAMS = {"type": "object", "properties": {"a": {"type": "integer"}}}
-
-
-@pytest.mark.parametrize(
-    "tool",
-    [
-        {"type": "function", "function": {"name": "add", "parameters": _PARAMS}},
-        {"name": "add", "description": "Add.", "parameters": _PARAMS},
-        {"title": "add", "description": "Add.", **_PARAMS},
-    ],
-    ids=["openai-tool-dict", "openai-function-dict", "json-schema-dict"],
-)
-@pytest.mark.parametrize("strict", [True, False])
-def test_strict_reaches_every_kind_of_tool_dict(
-    emulator: DashScopeEmulator, llm: ChatQwen, tool: dict[str, Any], strict: bool
-) -> None:
-    # A dict already in OpenAI form is passed through by langchain-core as it is:
-    # bind_tools(strict=...) must still set it, or the flag is silently ignored.
-    emulator.script(Reply.text("ok"))
-    llm.bind_tools([tool], strict=strict).invoke("hi")
-    sent = emulator.last_request.json["tools"][0]
-    assert sent["function"]["name"] == "add"
-    assert sent["function"]["strict"] is strict
-
-
 def test_thinking_tool_choice_auto_fallback_warns(
     emulator: DashScopeEmulator, make_llm: Any
 ) -> None:
