@@ -268,14 +268,28 @@ class _Required(Runnable[Any, Any]):
     whole at its end, so it raises the parser's own error.
     """
 
-    def __init__(self, parser: Runnable[Any, Any], wanted: str) -> None:
+    def __init__(
+        self, parser: Runnable[Any, Any], wanted: str, name_called: str
+    ) -> None:
         self.parser = parser
         self.wanted = wanted
+        self.name_called = name_called
         self.name = "QwenRequiredOutput"
 
     def _checked(self, parsed: Any, message: Any) -> Any:
         if parsed is None:
             text = getattr(message, "text", "")
+            # A call whose arguments are not a JSON object lands here, not in
+            # tool_calls: say so rather than "without a call".
+            for bad in getattr(message, "invalid_tool_calls", None) or []:
+                if bad.get("name") == self.name_called:
+                    args = bad.get("args") or ""
+                    why = bad.get("error") or "not a JSON object"
+                    msg = (
+                        f"The model called the `{self.name_called}` tool, but its "
+                        f"arguments did not parse ({why}): {args!r:.200}"
+                    )
+                    raise OutputParserException(msg, llm_output=str(args))
             msg = f"The model answered without {self.wanted}: {text!r:.200}"
             raise OutputParserException(msg, llm_output=str(text))
         return parsed
@@ -401,6 +415,7 @@ def build_structured_output(
             if is_pydantic
             else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True),
             f"a call of the `{name}` tool",
+            name,
         )
         nudge = _nudge_tool(name)
     else:

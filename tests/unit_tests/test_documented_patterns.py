@@ -446,6 +446,35 @@ def test_no_tool_call_after_the_retry_raises(
     assert len(emulator.requests) == 2  # asked once more
 
 
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
+def test_unparsable_tool_arguments_are_named_as_such(
+    emulator: DashScopeEmulator, mode: str
+) -> None:
+    """The tool was called, twice, with arguments that are not JSON: say so."""
+    structured = qwen(emulator, "qwq-plus").with_structured_output(Person)
+    bad = Reply.tool_calls([{"name": "Person", "arguments": "Ada, 36"}])
+    emulator.script(bad, bad)
+    with pytest.raises(
+        OutputParserException,
+        match=r"called the `Person` tool, but its arguments did not parse .*'Ada, 36'",
+    ):
+        call(structured, PROMPT, mode)
+    assert len(emulator.requests) == 2  # asked once more
+
+
+def test_unparsable_tool_arguments_include_raw(emulator: DashScopeEmulator) -> None:
+    structured = qwen(emulator, "qwen-plus").with_structured_output(
+        Person, include_raw=True
+    )
+    emulator.script(Reply.tool_calls([{"name": "Person", "arguments": "Ada, 36"}]))
+    out = structured.invoke(PROMPT)
+    assert out["parsed"] is None
+    assert isinstance(out["parsing_error"], OutputParserException)
+    assert "called the `Person` tool, but its arguments did not parse" in str(
+        out["parsing_error"]
+    )
+
+
 def test_no_tool_call_include_raw_sets_parsing_error(
     emulator: DashScopeEmulator,
 ) -> None:
