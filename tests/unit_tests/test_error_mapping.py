@@ -282,3 +282,74 @@ def test_unknown_model_answers_say_where_models_are_listed(
     text = str(info.value)
     assert "Model 'qwen-plus' is not offered in compatible mode in" in text
     assert "`langchain-qwen models --region R` lists them" in text
+
+
+# A 200 answer whose JSON body is an error (a gateway's habit; DashScope's flat native
+# body too): the class follows the code, as for the status DashScope pairs with it.
+ERROR_BODIES_IN_200: list[tuple[dict[str, Any], type[DashScopeAPIError], str]] = [
+    (
+        {"error": {"code": "server_error", "message": "The server had an error"}},
+        DashScopeServerError,
+        "Error code: 500 - server_error: The server had an error",
+    ),
+    (
+        {"code": "InternalError", "message": "An internal error has occured."},
+        DashScopeServerError,
+        "Error code: 500 - InternalError: An internal error has occured.",
+    ),
+    (
+        {"error": {"code": OVERFLOWS[0][1], "message": OVERFLOWS[0][2]}},
+        DashScopeContextOverflowError,
+        "Error code: 400 - invalid_parameter_error: InternalError.Algo."
+        "InvalidParameter: Range of input length",
+    ),
+    (
+        {"code": "Throttling.RateQuota", "message": "Requests rate limit exceeded"},
+        DashScopeRateLimitError,
+        "Error code: 429 - Throttling.RateQuota: Requests rate limit exceeded",
+    ),
+    (
+        {"error": {"code": "insufficient_quota", "message": "You exceeded quota"}},
+        DashScopeQuotaError,
+        "Error code: 429 - insufficient_quota: You exceeded quota",
+    ),
+    (
+        {"error": {"code": "invalid_value", "message": "bad top_p"}},
+        DashScopeBadRequestError,
+        "Error code: 400 - invalid_value: bad top_p",
+    ),
+]
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+@pytest.mark.parametrize(("body", "cls", "text"), ERROR_BODIES_IN_200)
+def test_error_body_in_a_200_answer_gets_the_class_of_its_code(
+    emulator: DashScopeEmulator,
+    make_llm: Any,
+    mode: str,
+    body: dict[str, Any],
+    cls: type[DashScopeAPIError],
+    text: str,
+) -> None:
+    emulator.script(Reply.raw(200, json.dumps(body)))
+    with pytest.raises(cls) as info:
+        run(make_llm(), "x", mode)
+    assert str(info.value).startswith(text)
+
+
+@pytest.mark.parametrize(
+    ("code", "retried"), [("server_error", True), ("insufficient_quota", False)]
+)
+def test_error_body_in_a_200_answer_follows_the_retry_rule(
+    emulator: DashScopeEmulator, make_llm: Any, code: str, retried: bool
+) -> None:
+    # Transient (server error, throttling) is retried; quota and 4xx are not.
+    body = json.dumps({"error": {"code": code, "message": "no"}})
+    emulator.script(Reply.raw(200, body), Reply.text("fine"))
+    llm = make_llm(max_retries=1)
+    if retried:
+        assert llm.invoke("x").text == "fine"
+    else:
+        with pytest.raises(DashScopeQuotaError):
+            llm.invoke("x")
+    assert len(emulator.chat_requests) == (2 if retried else 1)

@@ -4,7 +4,9 @@ Retries (``max_retries``, default 2) cover rate limits (429 ``limit_requests``,
 ``limit_burst_rate``, ``Throttling``), 408/409, 5xx and connection failures before a
 response, with exponential backoff and jitter, honouring ``Retry-After``. Quota
 (``insufficient_quota``, ``Arrearage``), moderation and other 4xx answers are raised at
-once. A request that must not run twice (an upload, a batch job's creation) is re-sent
+once. A 200 answer whose body is an error counts as the status its code implies
+(``errors.answer_error_status``), so a server error there is retried, a quota one is
+not. A request that must not run twice (an upload, a batch job's creation) is re-sent
 after a connection failure only when no connection was made, so it cannot have reached
 the server. With a total deadline, a retry whose wait would end past it is not
 attempted: the last failure is raised at once.

@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_qwen._client.errors import (
+    answer_error_status,
     body_too_large,
     deadline_error,
     event_too_large,
-    make_status_error,
     not_a_stream,
     not_json_answer,
     not_object_answer,
@@ -164,19 +164,22 @@ def _decode_answer(
         raise err
     if not isinstance(decoded, dict):
         raise not_object_answer(response.request, decoded, spec.where)
-    if decoded.get("error"):
-        # Some gateways answer 200 with an error body.
-        error_response = httpx.Response(
-            400, headers=response.headers, content=content, request=response.request
-        )
-        raise make_status_error(
-            error_response,
-            decoded,
-            region=spec.region,
-            region_text=spec.where,
-            model=spec.model,
-        )
     return decoded
+
+
+def _error_answer(
+    decoded: dict[str, Any], response: httpx.Response, content: bytes
+) -> httpx.Response | None:
+    """A 200 answer whose body is an error, as the error answer it stands for.
+
+    It then goes through the same mapping and retry rule as a real error status.
+    """
+    status = answer_error_status(decoded)
+    if status is None:
+        return None
+    return httpx.Response(
+        status, headers=response.headers, content=content, request=response.request
+    )
 
 
 class _Body:
@@ -356,7 +359,11 @@ def request(
             content = got.content()
             if raw:
                 return content, response
-            return _decode_answer(content, response, spec), response
+            decoded = _decode_answer(content, response, spec)
+            failed = _error_answer(decoded, response, content)
+            if failed is None:
+                return decoded, response
+            outcome = call.attempts.after_status(failed, content)
         finally:
             response.close()
         if isinstance(outcome, Exception):
@@ -387,7 +394,11 @@ async def arequest(
             content = got.content()
             if raw:
                 return content, response
-            return _decode_answer(content, response, spec), response
+            decoded = _decode_answer(content, response, spec)
+            failed = _error_answer(decoded, response, content)
+            if failed is None:
+                return decoded, response
+            outcome = call.attempts.after_status(failed, content)
         finally:
             await response.aclose()
         if isinstance(outcome, Exception):
