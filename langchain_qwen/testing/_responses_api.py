@@ -9,7 +9,8 @@ built-in tool calls run by the server (`web_search_call`, `web_extractor_call`,
 `url_citation` annotations for web sources); and, when streaming, the event
 sequence `response.created`, `response.in_progress`, `response.output_item.added`,
 summary/text/argument deltas and `*.done` events, built-in tool progress events,
-`response.completed` with usage, or an `error` event.
+`response.completed` with usage (`response.incomplete` for a reply cut by length),
+or an `error` event.
 
 Responses are stored (unless the request says `"store": false`) so that a later
 request can continue the conversation with `previous_response_id`; the stored chain
@@ -315,7 +316,11 @@ class ResponsesEndpoint:
         resp_id = _new_id()
         output = _output_items(answer)
         usage = self._usage(answer, body, history, items, record.headers)
-        response = _response_object(resp_id, body, output, usage, ctx, "completed")
+        # A reply cut by length is OpenAI's "incomplete" response:
+        # https://platform.openai.com/docs/api-reference/responses/object
+        cut = answer.reply.finish_reason == "length"
+        status = "incomplete" if cut else "completed"
+        response = _response_object(resp_id, body, output, usage, ctx, status)
         if body.get("store", True) is not False:
             with self._lock:
                 self._stored[resp_id] = _Stored(
@@ -564,6 +569,8 @@ def _response_object(
         "previous_response_id": body.get("previous_response_id"),
         "store": body.get("store", True) is not False,
     }
+    if status == "incomplete":
+        out["incomplete_details"] = {"reason": "max_output_tokens"}
     if usage is not None:
         out["usage"] = usage
     return out
@@ -725,7 +732,7 @@ def _events(
         events.append(
             {"type": "response.output_item.done", "output_index": index, "item": item}
         )
-    events.append({"type": "response.completed", "response": response})
+    events.append({"type": f"response.{response['status']}", "response": response})
     return events
 
 

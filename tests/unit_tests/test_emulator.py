@@ -1543,6 +1543,24 @@ def test_unscripted_responses_api_model_cooperates_too(raw: httpx.Client) -> Non
     assert message["content"][0]["text"] == "The tool returned: 5"
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_responses_reply_cut_by_length_is_incomplete(
+    emulator: DashScopeEmulator, raw: httpx.Client, stream: bool
+) -> None:
+    emulator.script(Reply.text("Hel", finish_reason="length"))
+    body = {"model": "qwen3-max", "input": "x", "stream": stream}
+    resp = raw.post("/responses", json=body)
+    if stream:
+        *_, last = [e for e in resp.text.split("\n\n") if e.strip()]
+        kind, data = last.split("\n", 1)
+        assert kind == "event: response.incomplete"
+        answer = json.loads(data.removeprefix("data: "))["response"]
+    else:
+        answer = resp.json()
+    assert answer["status"] == "incomplete"
+    assert answer["incomplete_details"] == {"reason": "max_output_tokens"}
+
+
 def test_unscripted_json_mode_reads_the_asked_values_from_the_prompt(
     raw: httpx.Client,
 ) -> None:

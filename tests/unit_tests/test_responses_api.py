@@ -737,17 +737,7 @@ def test_a_response_cut_by_max_output_tokens_is_an_answer(
 ) -> None:
     # "incomplete" is how the Responses API says "length": the text is the answer
     # (as finish_reason="length" on Chat Completions), not a broken stream.
-    response = {
-        **_COMPLETED["response"],
-        "status": "incomplete",
-        "incomplete_details": {"reason": "max_output_tokens"},
-    }
-    streamed = _sse(
-        _CREATED, _DELTA, {"type": "response.incomplete", "response": response}
-    )
-    emulator.script(
-        Reply.raw(200, streamed if mode in STREAMS else json.dumps(response))
-    )
+    emulator.script(Reply.text("Hel", finish_reason="length", completion_tokens=1))
     message = run(make_llm(model="qwen3-max", use_responses_api=True), "x", mode)
     assert message.text == "Hel"
     assert message.response_metadata["status"] == "incomplete"
