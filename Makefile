@@ -36,7 +36,7 @@ PYTEST_WORKERS ?= auto
 # loadgroup keeps tests marked xdist_group(name) on one worker (the notebooks share a kernel).
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
-## test: unit tests against the local DashScope emulator (no network); ~1 min on 2 cores
+## test: unit tests against the local DashScope emulator (no network); ~75 s on 2 cores
 test: .venv/.synced
 	@start=$$(date +%s); \
 	$(UV) run --locked --no-sync pytest tests/unit_tests $(PYTEST_NET) $(PYTEST_PARALLEL) \
