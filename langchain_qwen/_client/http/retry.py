@@ -5,7 +5,7 @@ Retries (``max_retries``, default 2) cover rate limits (429 ``limit_requests``,
 response, with exponential backoff and jitter, honouring ``Retry-After``. Quota
 (``insufficient_quota``, ``Arrearage``), moderation and other 4xx answers are raised at
 once. A 200 answer whose body is an error counts as the status its code implies
-(``errors.answer_error_status``), so a server error there is retried, a quota one is
+(``error_body.answer_error_status``), so a server error there is retried, a quota one is
 not. A request that must not run twice (an upload, a batch job's creation) is re-sent
 after a connection failure only when no connection was made, so it cannot have reached
 the server. With a total deadline, a retry whose wait would end past it is not
@@ -23,14 +23,16 @@ import random
 import time
 from typing import NoReturn
 
+from langchain_qwen._client.error_body import (
+    error_fields,
+    is_moderation_code,
+    parse_error_body,
+)
 from langchain_qwen._client.errors import (
     DashScopeAPIError,
     DashScopeConnectionError,
     connection_error,
-    error_fields,
-    is_moderation_code,
     make_status_error,
-    parse_error_body,
 )
 from langchain_qwen._client.http.spec import RequestSpec
 from langchain_qwen._compat import NOT_SENT_ERRORS, httpx

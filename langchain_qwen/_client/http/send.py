@@ -29,8 +29,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from langchain_qwen._client.error_body import answer_error_status
 from langchain_qwen._client.errors import (
-    answer_error_status,
     body_too_large,
     deadline_error,
     event_too_large,

@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 from langchain_qwen._client import http as _http
+from langchain_qwen._client.error_body import error_fields
 from langchain_qwen._client.errors import (
     DashScopeAPIError,
     DashScopeConnectionError,
     DashScopeStreamError,
     DashScopeTimeoutError,
-    error_fields,
 )
 from langchain_qwen._client.redact import redact, redact_url
 from langchain_qwen._compat import httpx
